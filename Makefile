@@ -1,0 +1,67 @@
+# One entry point for setup, lint, tests, demo and benchmarks. Needs only python3 (3.11).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+STAMP  := $(VENV)/.installed
+LINK   := .build/collections/ansible_collections/alteryx/server
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.build/collections:$(CURDIR)/tests/winsim
+DEMO   := demo
+
+.PHONY: setup lint ruff ansible-lint ps-syntax sanity unit winsim-tests integration test demo bench build changelog clean
+
+setup: $(STAMP) $(LINK)
+
+$(STAMP): requirements.txt requirements/dev.txt requirements/constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c requirements/constraints.txt -r requirements/dev.txt
+	touch $@
+
+# ansible finds this checkout as alteryx.server through a symlink in a collections path.
+$(LINK):
+	mkdir -p $(dir $@)
+	ln -sfn ../../../.. $@
+
+lint: ruff ps-syntax ansible-lint
+
+ruff: setup
+	$(BIN)/ruff check .
+
+ps-syntax: setup
+	$(BIN)/python tests/tools/ps_syntax.py plugins
+
+ansible-lint: setup
+	$(BIN)/ansible-lint --offline --profile production
+
+sanity: setup
+	tests/tools/sanity.sh
+
+unit: setup
+	$(BIN)/python -m pytest -q tests/unit
+
+winsim-tests: setup
+	$(BIN)/python -m pytest -q tests/winsim/tests
+
+integration: setup
+	$(BIN)/python -m pytest -q -n 2 tests/integration
+
+test: lint unit winsim-tests integration
+
+demo: setup
+	rm -rf $(DEMO)
+	$(BIN)/python tests/winsim/bin/winsim new $(DEMO)
+	$(BIN)/ansible-playbook -i $(DEMO)/inventory.yml playbooks/backup_full.yml
+	$(BIN)/python tests/tools/show_backups.py $(DEMO)
+
+bench: setup
+	$(BIN)/python tests/bench/bench_backup.py --out docs/performance.md
+
+build: setup
+	$(BIN)/ansible-galaxy collection build --force --output-path .build/dist
+
+changelog: setup
+	$(BIN)/antsibull-changelog lint
+
+clean:
+	rm -rf $(VENV) .build $(DEMO) .pytest_cache .ruff_cache
