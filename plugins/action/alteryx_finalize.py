@@ -1,0 +1,42 @@
+# Copyright: alteryx.server maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action for alteryx.server.alteryx_finalize: host log, cleanup, unpublish on failure, release the lock."""
+
+from __future__ import annotations
+
+from ansible_collections.alteryx.server.plugins.plugin_utils._action import AlteryxAction
+from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_script
+from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import collect, entry, render
+
+
+class ActionModule(AlteryxAction):
+    ARGUMENT_SPEC = {
+        "run_id": {"type": "str", "required": True},
+        "lock_path": {"type": "str", "required": True},
+        "staging_path": {"type": "str", "default": ""},
+        "log_path": {"type": "str", "default": ""},
+        "steps": {"type": "list", "elements": "raw", "default": []},
+        "outcome": {"type": "str", "default": "success", "choices": ["success", "failure"]},
+        "message": {"type": "str", "default": ""},
+        "unpublish": {"type": "list", "elements": "str", "default": []},
+    }
+
+    def step(self, args, task_vars):
+        entries = collect(args["steps"])
+        for result in args["steps"]:
+            if isinstance(result, dict) and result.get("failed") and not result.get("log"):
+                entries.append(entry("ERROR", str(result.get("msg", "a step failed"))))
+        for path in args["unpublish"]:
+            entries.append(entry("WARNING", f"Removing {path}: it belongs to this failed run"))
+        final_level = "SUCCESS" if args["outcome"] == "success" else "ERROR"
+        entries.append(entry(final_level, args["message"] or f"Run {args['run_id']} ended: {args['outcome']}"))
+        text = render(entries)
+        if self._task.check_mode:
+            return {"changed": False, "log_path": args["log_path"], "log_text": text, "removed": []}
+        result = run_script(self, "alteryx_finalize", {
+            "RunId": args["run_id"], "LockPath": args["lock_path"], "StagingPath": args["staging_path"],
+            "LogPath": args["log_path"], "LogText": text,
+            "Unpublish": args["unpublish"],
+        }, task_vars, step="finalize")
+        return {"changed": True, "log_path": result["log_path"], "removed": result["removed"],
+                "lock_released": result["lock_released"], "log_text": text}

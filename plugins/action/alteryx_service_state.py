@@ -1,0 +1,35 @@
+# Copyright: alteryx.server maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action for alteryx.server.alteryx_service_state: start or stop AlteryxService safely."""
+
+from __future__ import annotations
+
+from ansible_collections.alteryx.server.plugins.plugin_utils._action import AlteryxAction
+from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_script
+from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry
+
+
+class ActionModule(AlteryxAction):
+    ARGUMENT_SPEC = {
+        "name": {"type": "str", "default": "AlteryxService"},
+        "state": {"type": "str", "required": True, "choices": ["started", "stopped"]},
+        "max_workflow_wait": {"type": "int", "default": 3600},
+        "force_stop_workflows": {"type": "bool", "default": False},
+        "max_service_wait": {"type": "int", "default": 7200},
+    }
+
+    def step(self, args, task_vars):
+        result = run_script(self, "alteryx_service_state", {
+            "Name": args["name"], "State": args["state"], "MaxWorkflowWait": args["max_workflow_wait"],
+            "ForceStopWorkflows": args["force_stop_workflows"], "MaxServiceWait": args["max_service_wait"],
+        }, task_vars, step=f"service {args['state']}")
+        changed = result.pop("_changed")
+        result.pop("_warnings")
+        verb = "would be" if self._task.check_mode and result["initial_state"] != _scm(args["state"]) else "is"
+        message = f"{args['name']} {verb} {args['state']} (was {result['initial_state']})"
+        return {"changed": changed or (self._task.check_mode and verb == "would be"), **result,
+                "log": [entry("INFO", message)]}
+
+
+def _scm(state):
+    return "running" if state == "started" else "stopped"

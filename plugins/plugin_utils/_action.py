@@ -1,0 +1,43 @@
+# Copyright: alteryx.server maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Base of the collection's action plugins: check mode, argument validation, failure classes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError, exit_code_for
+
+
+class AlteryxAction(ActionBase):
+    """Thin ``run()``: validate ``ARGUMENT_SPEC``, call ``step()``, turn AlteryxStepError into a failed task.
+
+    A failed task carries ``failure_class`` and ``exit_code`` plus the partial result the
+    step had gathered, so the role's rescue knows what to undo.
+    """
+
+    TRANSFERS_FILES = False
+    ARGUMENT_SPEC: dict[str, Any] = {}
+
+    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        self._supports_check_mode = True
+        self._supports_async = False
+        result = super().run(tmp, task_vars)
+        del tmp
+        _validation, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
+        try:
+            result.update(self.step(args, task_vars or {}))
+        except AlteryxStepError as exc:
+            raise AnsibleActionFail(
+                exc.msg,
+                result={**exc.result, "failure_class": exc.failure_class,
+                        "exit_code": exit_code_for(exc.failure_class)},
+            ) from exc
+        return result
+
+    def step(self, args: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
+        """Do the step's work and return its result keys."""
+        raise NotImplementedError

@@ -1,0 +1,55 @@
+# Copyright: alteryx.server maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Everything a backup run will create, named before anything happens (pure logic)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from ansible_collections.alteryx.server.plugins.plugin_utils._naming import (
+    archive_name,
+    log_name,
+    normalize_mode,
+    staging_name,
+)
+
+DEFAULT_MIN_BYTES = {"Full": 100 * 1024, "DatabaseOnly": 50 * 1024, "ConfigOnly": 1024}
+LOCK_NAME = ".alteryx_backup.lock"
+
+
+def _join(folder: str, name: str) -> str:
+    return folder.rstrip("\\") + "\\" + name
+
+
+def plan_run(*, mode: str, when: datetime, local_dir: str, network_paths: Sequence[str], log_dir: str,
+             host_folder: str, min_bytes: Mapping[str, int] | None = None) -> dict[str, Any]:
+    """Plan one run. Raises AlteryxStepError(invalid_mode) for an unknown mode.
+
+    Returned keys: ``mode`` (canonical), ``run_id``, ``started`` (ISO time), ``archive_name``,
+    ``staging_path``, ``dump_path`` ('' when the mode has no dump), ``lock_path``, ``log_path``,
+    ``local_dir``, ``destinations`` (network folders, one sub-folder per host so a fleet never
+    collides), ``includes_dump``, ``includes_files``, ``stops_service``, ``min_bytes``.
+    """
+    canonical = normalize_mode(mode)
+    staging = _join(local_dir, staging_name(canonical, when))
+    includes_dump = canonical in ("Full", "DatabaseOnly")
+    thresholds = {**DEFAULT_MIN_BYTES, **{normalize_mode(k): int(v) for k, v in (min_bytes or {}).items()}}
+    return {
+        "mode": canonical,
+        "run_id": f"{when.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}",
+        "started": when.isoformat(timespec="seconds"),
+        "archive_name": archive_name(canonical, when),
+        "staging_path": staging,
+        "dump_path": _join(staging, "MongoDB") if includes_dump else "",
+        "lock_path": _join(local_dir, LOCK_NAME),
+        "log_path": _join(log_dir or _join(local_dir, "Logs"), log_name(canonical, when)),
+        "local_dir": local_dir,
+        "destinations": [_join(path, host_folder) for path in network_paths],
+        "includes_dump": includes_dump,
+        "includes_files": canonical in ("Full", "ConfigOnly"),
+        "stops_service": includes_dump,
+        "min_bytes": thresholds[canonical],
+    }

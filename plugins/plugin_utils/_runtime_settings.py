@@ -1,0 +1,171 @@
+"""Read Alteryx ``RuntimeSettings.xml`` layers and derive what a backup needs to know.
+
+Alteryx keeps two layers: shipped defaults (``<install>\\bin\\RuntimeData\\RuntimeSettings.xml``)
+and the machine's overrides (``C:\\ProgramData\\Alteryx\\RuntimeSettings.xml``). A setting that is
+absent from the override falls back to the default. The XML comes from a managed host, so it
+is parsed with defusedxml; encrypted values are only ever reported as present/absent.
+"""
+
+from __future__ import annotations
+
+from xml.etree.ElementTree import Element, ParseError
+
+from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+ROOT_TAG = "SystemSettings"
+DEFAULT_MONGODB_DATA_PATH = "C:\\ProgramData\\Alteryx\\Service\\Persistence\\MongoDB"
+DEFAULT_MONGODB_PORT = 27018
+
+Settings = dict[str, dict[str, str]]
+
+
+def _parse_layer(xml_text: str | bytes, layer: str) -> Settings:
+    """Parse one layer into section -> key -> stripped text; raise a validation error naming ``layer``."""
+    if isinstance(xml_text, str):
+        # A BOM survives reading the file as text on Windows and would make expat reject it.
+        xml_text = xml_text.lstrip("\ufeff")
+    try:
+        root = fromstring(xml_text)
+    except DefusedXmlException as exc:
+        raise AlteryxStepError(
+            f"Refusing to parse the {layer} RuntimeSettings.xml: it uses forbidden XML constructs "
+            f"({type(exc).__name__}), e.g. entity expansion",
+            failure_class="validation",
+        ) from exc
+    except ParseError as exc:
+        raise AlteryxStepError(
+            f"The {layer} RuntimeSettings.xml is not well-formed XML: {exc}", failure_class="validation"
+        ) from exc
+    if root.tag != ROOT_TAG:
+        raise AlteryxStepError(
+            f"The {layer} RuntimeSettings.xml has root element <{root.tag}>, expected <{ROOT_TAG}>",
+            failure_class="validation",
+        )
+    settings: Settings = {}
+    for section in root:
+        if not isinstance(section.tag, str):  # comments and processing instructions
+            continue
+        values = settings.setdefault(section.tag, {})
+        for element in section:
+            if isinstance(element.tag, str):
+                values[element.tag] = _text(element)
+    return settings
+
+
+def _text(element: Element) -> str:
+    """Return the element's own text, stripped (nested children are not part of the format)."""
+    return (element.text or "").strip()
+
+
+def merge_layers(default_xml: str, override_xml: str | None) -> Settings:
+    """Merge the defaults layer with the optional override layer (override wins per element).
+
+    Returns section name -> setting name -> text. An empty or missing override means defaults only.
+    """
+    merged = _parse_layer(default_xml, "default")
+    if override_xml is None or not str(override_xml).strip():
+        return merged
+    for section, values in _parse_layer(override_xml, "override").items():
+        merged.setdefault(section, {}).update(values)
+    return merged
+
+
+def _flag(settings: Settings, section: str, key: str) -> bool:
+    """Alteryx writes booleans as True/False in any case; anything else (or missing) is False."""
+    return settings.get(section, {}).get(key, "").strip().lower() == "true"
+
+
+def _value(settings: Settings, section: str, key: str) -> str:
+    """Return the setting text or "" when absent."""
+    return settings.get(section, {}).get(key, "")
+
+
+def _port(text: str) -> int:
+    """Parse the embedded MongoDB port; empty means the Alteryx default."""
+    if not text:
+        return DEFAULT_MONGODB_PORT
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 0 < port < 65536:
+        raise AlteryxStepError(
+            f"RuntimeSettings.xml Controller/EmbeddedMongoDBPort is not a valid TCP port: {text!r}",
+            failure_class="validation",
+        )
+    return port
+
+
+def _roles(settings: Settings) -> list[str]:
+    """Node roles in a stable order."""
+    roles = []
+    if _flag(settings, "Controller", "ControllerEnabled"):
+        roles.append("controller")
+    if _flag(settings, "Environment", "WorkerEnabled"):
+        roles.append("worker")
+    if _flag(settings, "Controller", "WebInterfaceEnabled") or _flag(settings, "Controller", "GalleryEnabled"):
+        roles.append("ui")
+    return roles
+
+
+def _run_as_user(settings: Settings) -> str:
+    """``DOMAIN\\user`` when both are set, the bare user name, or "" when no Run As user is set."""
+    user = _value(settings, "Worker", "ExecuteUserName")
+    domain = _value(settings, "Worker", "ExecuteDomain")
+    if not user:
+        return ""
+    return f"{domain}\\{user}" if domain else user
+
+
+def effective_settings(default_xml: str, override_xml: str | None) -> dict:
+    """Derive backup-relevant facts from the merged layers. Encrypted values are never returned.
+
+    Returns a dict with keys:
+        roles: subset of ["controller", "worker", "ui"] in that order.
+        setup_type: Environment/SetupType or "".
+        mongodb_type: "embedded", "self-managed" or "none".
+        mongodb_data_path: embedded data directory ("" unless embedded).
+        mongodb_port: embedded MongoDB port (int, default 27018).
+        mongodb_server: Controller/MongoDBServerName.
+        mongodb_database: Controller/MongoDBDatabaseName.
+        mongodb_user: Controller/MongoDBUserName.
+        mongodb_has_advanced_connection: bool, an encrypted advanced connection string is set.
+        controller_server: Worker/ServerName ("" when the worker uses the local controller).
+        has_server_secret: bool, an encrypted controller token is set.
+        has_storage_keys: bool, encrypted storage keys are set.
+        run_as_user: "DOMAIN\\user", "user" or "".
+        has_run_as_password: bool, an encrypted Run As password is set.
+    """
+    settings = merge_layers(default_xml, override_xml)
+    embedded = _flag(settings, "Controller", "EmbeddedMongoDBEnabled")
+    if embedded:
+        mongodb_type = "embedded"
+    elif _flag(settings, "Controller", "MongoDBEnabled"):
+        mongodb_type = "self-managed"
+    else:
+        mongodb_type = "none"
+    data_path = ""
+    if embedded:
+        data_path = _value(settings, "Controller", "EmbeddedMongoDBRootPath") or DEFAULT_MONGODB_DATA_PATH
+    use_local = _flag(settings, "Worker", "UseLocalServer")
+    return {
+        "roles": _roles(settings),
+        "setup_type": _value(settings, "Environment", "SetupType"),
+        "mongodb_type": mongodb_type,
+        "mongodb_data_path": data_path,
+        "mongodb_port": _port(_value(settings, "Controller", "EmbeddedMongoDBPort")),
+        "mongodb_server": _value(settings, "Controller", "MongoDBServerName"),
+        "mongodb_database": _value(settings, "Controller", "MongoDBDatabaseName"),
+        "mongodb_user": _value(settings, "Controller", "MongoDBUserName"),
+        "mongodb_has_advanced_connection": bool(_value(settings, "Controller", "AdvancedMongoConnectionEncrypted")),
+        "controller_server": "" if use_local else _value(settings, "Worker", "ServerName"),
+        "has_server_secret": bool(_value(settings, "Controller", "ServerSecretEncrypted")),
+        "has_storage_keys": bool(_value(settings, "Controller", "StorageKeysEncrypted")),
+        "run_as_user": _run_as_user(settings),
+        # The element name is not publicly documented; accept the encrypted and the plain spelling.
+        "has_run_as_password": bool(
+            _value(settings, "Worker", "ExecutePasswordEncrypted") or _value(settings, "Worker", "ExecutePassword")
+        ),
+    }

@@ -1,0 +1,31 @@
+# alteryx.server: alteryx_finalize
+# Contract: ends a run on the host, success or failure: appends LogText to LogPath, removes the staging
+#   folder and the Unpublish files (a failed run's archives), and releases the lock when it belongs to RunId.
+#   Another run's files are never touched: its staging folder and '.partial' files are cleaned by preflight.
+#   Parameters: RunId, LockPath, StagingPath, LogPath, LogText, Unpublish (string[]).
+#   Result: log_path, removed (string[]), lock_released (bool).
+#   Fails: 'storage' when the log cannot be written or a file cannot be removed.
+param([string]$RunId, [string]$LockPath, [string]$StagingPath = '', [string]$LogPath = '',
+    [string]$LogText = '', [string[]]$Unpublish = @())
+Set-StrictMode -Version 2.0
+$ErrorActionPreference = 'Stop'
+$removed = New-Object Collections.ArrayList
+try {
+    if ($LogPath) {
+        $null = New-Item -ItemType Directory -Force -Path (Split-Path -Parent $LogPath)
+        [IO.File]::AppendAllText($LogPath, $LogText, (New-Object Text.UTF8Encoding($false)))
+    }
+    foreach ($path in @($Unpublish) + @($StagingPath)) {
+        if ($path -and (Test-Path -LiteralPath $path)) { Remove-Item -LiteralPath $path -Recurse -Force; $null = $removed.Add($path) }
+    }
+    $released = $false
+    if (Test-Path -LiteralPath $LockPath) {
+        if ((Get-Content -LiteralPath $LockPath -Raw | ConvertFrom-Json).run_id -eq $RunId) { Remove-Item -LiteralPath $LockPath -Force; $released = $true }
+    }
+} catch {
+    $Ansible.Result = @{ failure_class = 'storage'; message = "Cleanup failed: $($_.Exception.Message)"; removed = @($removed) }
+    $Ansible.Failed = $true
+    return
+}
+$Ansible.Changed = $true
+$Ansible.Result = @{ log_path = $LogPath; removed = @($removed); lock_released = $released }
