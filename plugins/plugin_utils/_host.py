@@ -20,6 +20,8 @@ from ansible.errors import AnsibleConnectionFailure
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 
 SCRIPT_DIR = Path(__file__).resolve().parent / "powershell"
+# Polls that may fail in a row before the controller gives up on a detached job.
+MAX_FAILED_POLLS = 3
 
 
 def script_text(name: str) -> str:
@@ -85,27 +87,39 @@ def _execute(action: Any, module_args: dict[str, Any], task_vars: dict[str, Any]
 
 def _wait_for_job(action: Any, started: dict[str, Any], task_vars: dict[str, Any], timeout: int,
                   poll_interval: float) -> dict[str, Any]:
+    """Poll a detached job until it finishes; a few failed polls in a row are tolerated (WinRM glitches)."""
     jid = started["ansible_job_id"]
     async_dir = action.get_shell_option("async_dir", default="~/.ansible_async")
     deadline = time.monotonic() + timeout + 30
-    status: dict[str, Any] = {}
-    try:
-        while time.monotonic() < deadline:
-            time.sleep(poll_interval)
+    failed_polls: list[str] = []
+    consecutive = 0
+    while time.monotonic() < deadline:
+        time.sleep(poll_interval)
+        try:
             status = action._execute_module(
                 module_name="ansible.windows.async_status",
                 module_args={"jid": jid, "mode": "status", "_async_dir": async_dir},
                 task_vars=task_vars,
             )
-            if status.get("finished"):
-                return status
-            if status.get("failed"):
-                return status
-    finally:
+        except AnsibleConnectionFailure as exc:
+            status = {"failed": True, "msg": str(exc)}
         if status.get("finished"):
             action._execute_module(module_name="ansible.windows.async_status",
                                    module_args={"jid": jid, "mode": "cleanup", "_async_dir": async_dir},
                                    task_vars=task_vars)
+            status.setdefault("warning", [])
+            status["warning"] = list(status["warning"]) + [f"poll of job {jid} failed and was retried: {m}"
+                                                           for m in failed_polls]
+            return status
+        if status.get("failed"):
+            failed_polls.append(str(status.get("msg", "unknown error")))
+            consecutive += 1
+            if consecutive >= MAX_FAILED_POLLS:
+                raise AlteryxStepError(
+                    f"lost track of host job {jid} after {MAX_FAILED_POLLS} failed polls ({failed_polls[-1]}); the job "
+                    "keeps running on the host and restarts the service itself", "general", {"ansible_job_id": jid})
+        else:
+            consecutive = 0
     raise AlteryxStepError(f"host job {jid} did not finish within {timeout} seconds", "service_timeout",
                            {"ansible_job_id": jid})
 

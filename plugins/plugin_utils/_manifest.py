@@ -13,9 +13,10 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+from jsonschema import Draft202012Validator
+
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._naming import normalize_mode
-from jsonschema import Draft202012Validator
 
 SCHEMA_PATH = Path(__file__).with_name("backup_manifest.schema.json")
 MAX_REPORTED_ERRORS = 20

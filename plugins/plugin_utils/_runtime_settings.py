@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import Element, ParseError
 
-from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+
+from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 
 ROOT_TAG = "SystemSettings"
 DEFAULT_MONGODB_DATA_PATH = "C:\\ProgramData\\Alteryx\\Service\\Persistence\\MongoDB"

@@ -12,7 +12,8 @@ param([string]$StagingPath, [string]$LocalDir, [string]$ArchiveName, [string[]]$
     [int]$Retries = 3, [int]$RetryDelaySeconds = 30, [long]$MinBytes = 0)
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
-Add-Type -AssemblyName System.IO.Compression, System.IO.Compression.FileSystem
+Add-Type -AssemblyName System.IO.Compression
+Add-Type -AssemblyName System.IO.Compression.FileSystem
 $published = New-Object Collections.ArrayList
 $log = New-Object Collections.ArrayList
 function Get-Sha256([string]$Path) { (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLower() }
