@@ -44,9 +44,11 @@ class ActionModule(AlteryxAction):
         published = [archive["path"], result["sidecar"]]
         for copy in result["copies"]:
             published += [copy["path"], copy["path"] + ".sha256"]
-        log = [entry("WARNING" if "failed" in line else "INFO", line) for line in result["attempts_log"]]
+        warnings = result["_warnings"]
+        log = [entry("WARNING", w) for w in warnings]
+        log += [entry("WARNING" if "failed" in line else "INFO", line) for line in result["attempts_log"]]
         log.append(entry("SUCCESS", f"Archive {archive['path']} ({archive['size']} bytes, sha256 {archive['sha256']}) "
                                     f"verified against {result['verified_entries']} manifest entries and published to "
                                     f"{1 + len(result['copies'])} location(s)"))
         return {"changed": True, "archive": archive, "sidecar": result["sidecar"], "copies": result["copies"],
-                "published": published, "attempts_log": result["attempts_log"], "log": log}
+                "published": published, "attempts_log": result["attempts_log"], "warnings": warnings, "log": log}

@@ -40,9 +40,10 @@ class ActionModule(AlteryxAction):
         except AlteryxStepError as exc:
             exc.result["log"] = [entry("ERROR", exc.msg)]
             raise
-        result.pop("_warnings")
+        warnings = result.pop("_warnings")
         documents = sum(c["documents"] for db in result["databases"] for c in db["collections"])
-        log = [entry("INFO", f"{args['service_name']} {t['state']} at {t['at_utc']}") for t in result["transitions"]]
+        log = [entry("WARNING", w) for w in warnings]
+        log += [entry("INFO", f"{args['service_name']} {t['state']} at {t['at_utc']}") for t in result["transitions"]]
         log.append(entry("SUCCESS", f"emongodump wrote {len(result['databases'])} database(s), {documents} documents, "
                                     f"{len(result['files'])} files; service down {result['downtime_seconds']:.1f} s"))
-        return {"changed": result.pop("_changed"), **result, "log": log}
+        return {"changed": result.pop("_changed"), **result, "warnings": warnings, "log": log}
