@@ -51,7 +51,7 @@ test: lint unit winsim-tests integration
 demo: setup
 	rm -rf $(DEMO)
 	$(BIN)/python tests/winsim/bin/winsim new $(DEMO)
-	$(BIN)/ansible-playbook -i $(DEMO)/inventory.yml playbooks/backup_full.yml
+	$(BIN)/ansible-playbook -i $(DEMO)/inventory.yml playbooks/backup_full.yml -e alteryx_backup_poll_interval=1
 	$(BIN)/python tests/tools/show_backups.py $(DEMO)
 
 bench: setup
