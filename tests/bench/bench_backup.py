@@ -26,6 +26,7 @@ sys.path.insert(0, str(REPO / "tests" / "winsim"))
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 
 from conftest import FAST_VARS, ansible_env  # noqa: E402
+
 from winsim_engine.fleet import new_fleet  # noqa: E402
 
 PLAYBOOKS = {"Full": "playbooks/backup_full.yml", "DatabaseOnly": "playbooks/backup_database.yml",

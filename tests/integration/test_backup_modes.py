@@ -9,6 +9,7 @@ import zipfile
 
 import pytest
 from conftest import MODE_TAGS, zip_names
+
 from winsim_engine.alteryx import DATABASES
 
 MONGO = {"MongoDB/mongoDump.log"} | {
