@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import datetime, timezone
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 
 import bson
@@ -202,7 +201,7 @@ def dataset(state: dict[str, Any]) -> dict[str, dict[str, list[dict[str, Any]]]]
     """The host's seeded MongoDB content, deterministic for its seed."""
     rng = random.Random(int(state["mongo"].get("seed", 1)))
     per_collection = int(state["mongo"].get("documents", 60))
-    base = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    base = datetime(2025, 1, 1, tzinfo=UTC)
     data: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for database, collections in DATABASES.items():
         data[database] = {}
@@ -222,4 +221,4 @@ def dataset(state: dict[str, Any]) -> dict[str, dict[str, list[dict[str, Any]]]]
 
 
 def _stamp() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"

@@ -51,7 +51,7 @@ def ensure_collection_loader() -> None:
     _AnsibleCollectionFinder(paths=paths, scan_sys_paths=True)._install()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def module_docs(fqcn: str) -> dict[str, Any]:
     """Return ``{'doc': ..., 'returndocs': ...}`` of an installed module."""
     ensure_collection_loader()

@@ -13,7 +13,6 @@ from .payload import Call
 from .scripts import MARKER
 
 
-
 def call_key(call: Call) -> str:
     """Name of a call for fault rules and counters: the FQCN, plus the script marker for win_powershell."""
     if call.name == "ansible.windows.win_powershell":
@@ -60,7 +59,7 @@ def run_module(host: Host, call: Call, fault: dict[str, Any] | None) -> dict[str
         "kind": "call",
         "module": call.name,
         "call": key,
-        "args": _journal_args(call),
+        "args": journal_args(call),
         "check_mode": call.check_mode,
         "async": bool(call.async_jid),
         "changed": bool(result.get("changed")),
@@ -71,7 +70,8 @@ def run_module(host: Host, call: Call, fault: dict[str, Any] | None) -> dict[str
     return result
 
 
-def _journal_args(call: Call) -> Any:
+def journal_args(call: Call) -> Any:
+    """The call's arguments as the journal keeps them: redacted, and a script reduced to its marker line."""
     args = call.module_args()
     if call.name == "ansible.windows.win_powershell" and isinstance(args.get("script"), str):
         # The script body is code, not data: keep only its marker line so the journal stays readable.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..host import Host
@@ -21,7 +21,7 @@ def sha256(path: Path) -> str:
 
 
 def utc_iso(epoch: float | None = None) -> str:
-    return datetime.fromtimestamp(time.time() if epoch is None else epoch, timezone.utc).isoformat()
+    return datetime.fromtimestamp(time.time() if epoch is None else epoch, UTC).isoformat()
 
 
 def require_admin(host: Host) -> None:

@@ -48,7 +48,7 @@ if str(_WINSIM_DIR) not in sys.path:
     sys.path.insert(0, str(_WINSIM_DIR))
 
 from winsim_engine import payload  # noqa: E402
-from winsim_engine.dispatch import call_key, result_json, run_module  # noqa: E402
+from winsim_engine.dispatch import call_key, journal_args, result_json, run_module  # noqa: E402
 from winsim_engine.host import Host, WinError  # noqa: E402
 
 HOME = "C:\\Users\\ansible"
@@ -97,6 +97,7 @@ class Connection(ConnectionBase):
             if kind == "hang":
                 time.sleep(float(fault.get("seconds", 2)))
             host.journal({"kind": "call", "module": call.name, "call": key, "failed": True, "fault": kind,
+                          "args": journal_args(call),
                           "check_mode": call.check_mode, "async": bool(call.async_jid), "changed": False})
             reason = "operation timed out" if kind == "hang" else "connection reset by peer"
             raise AnsibleConnectionFailure(f"winsim: {reason} while running {key} on {host.name}")

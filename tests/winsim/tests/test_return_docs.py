@@ -1,0 +1,158 @@
+"""Every fake returns only what the installed module documents in RETURN, and every 'always' key.
+
+Each module of ``fakes.REGISTRY`` runs in at least one sample scenario on a fresh host; the
+keys of its result (and one level down for documented ``contains``) are compared with the
+installed collection's RETURN docs.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from winsim_engine import argspec, fakes
+from winsim_engine.host import Host
+
+GENERIC = {"changed", "failed", "msg", "warnings", "skipped", "exception", "ansible_job_id", "started", "finished",
+           "results_file", "ansible_facts", "_ansible_suppress_tmpdir_delete"}
+# Documented as 'always' but never set by the real module (documentation bugs), so not required.
+DOC_ONLY = {
+    "ansible.windows.win_command": {"msg"},  # documented 'always' as "changed"; set only on failure or skip
+    "ansible.windows.win_shell": {"msg"},
+    "ansible.windows.async_status": {"stdout", "stderr"},  # async_status.ps1 never sets them
+}
+# Aliases registered for a module whose docs live under another name.
+DOCS_OF = {"ansible.builtin.async_status": "ansible.windows.async_status"}
+# Keys the action plugin needs from an internal mode of the module (not user-facing results).
+INTERNAL = {("ansible.windows.win_copy", "query"): {"files", "directories", "symlinks"}}
+
+SMOKE = "# alteryx.server: smoke\nparam([int]$Value)\n$Ansible.Result = @{ doubled = $Value * 2 }\n"
+
+
+@dataclass
+class Scenario:
+    fqcn: str
+    name: str
+    args: dict[str, Any]
+    prepare: Callable[[Host], None] | None = None
+    check_mode: bool = False
+    expect_failed: bool = False
+
+
+def _write(path: str, data: bytes = b"hello\n") -> Callable[[Host], None]:
+    def prepare(host: Host) -> None:
+        host.write_bytes(host.local_path(path), data)
+    return prepare
+
+
+def _async_job(finished: bool) -> Callable[[Host], None]:
+    def prepare(host: Host) -> None:
+        data = {"started": True, "finished": finished, "ansible_job_id": "j1",
+                "results_file": "C:\\Users\\ansible\\.ansible_async\\j1"}
+        if finished:
+            data.update(changed=False, stdout="", stderr="")
+        host.write_bytes(host.local_path("C:\\Users\\ansible\\.ansible_async\\j1"), json.dumps(data).encode())
+    return prepare
+
+
+def _workflow(host: Host) -> None:
+    with host.locked_state() as state:
+        state["processes"].append({"name": "AlteryxEngineCmd.exe", "pid": 4242, "ends_at": time.time() + 0.3,
+                                   "owner": "CORP\\svc-runas"})
+
+
+ALTERYX_EXE = "C:\\Program Files\\Alteryx\\bin\\AlteryxService.exe"
+SCENARIOS = [
+    Scenario("ansible.windows.win_service_info", "one", {"name": "AlteryxService"}),
+    Scenario("ansible.windows.win_service", "started", {"name": "AlteryxService", "state": "started"}),
+    Scenario("ansible.windows.win_powershell", "smoke", {"script": SMOKE, "parameters": {"Value": 2}}),
+    Scenario("ansible.windows.win_powershell", "error", {
+        "script": "# alteryx.server: alteryx_write_file\n", "parameters": {"Path": "Q:\\nowhere.txt", "Content": "x"}},
+        expect_failed=True),
+    Scenario("ansible.windows.async_status", "running", {"jid": "j1", "_async_dir": "~\\.ansible_async"},
+             prepare=_async_job(False)),
+    Scenario("ansible.builtin.async_status", "finished", {"jid": "j1", "_async_dir": "~\\.ansible_async"},
+             prepare=_async_job(True)),
+    Scenario("ansible.windows.async_status", "cleanup", {"jid": "j1", "mode": "cleanup",
+                                                        "_async_dir": "~\\.ansible_async"}, prepare=_async_job(True)),
+    Scenario("ansible.windows.win_command", "getversion", {"_raw_params": f'"{ALTERYX_EXE}" getversion'}),
+    Scenario("ansible.windows.win_command", "argv", {"argv": [ALTERYX_EXE, "getemongopassword"]}),
+    Scenario("ansible.windows.win_command", "other", {"cmd": "whoami /all"}, expect_failed=True),
+    Scenario("ansible.windows.win_command", "check", {"cmd": "AlteryxService.exe stop"}, check_mode=True),
+    Scenario("ansible.windows.win_shell", "getversion", {"_raw_params": f'& "{ALTERYX_EXE}" getversion'}),
+    Scenario("ansible.windows.win_stat", "file", {"path": "C:\\ProgramData\\Alteryx\\RuntimeSettings.xml"}),
+    Scenario("ansible.windows.win_stat", "folder", {"path": "C:\\ProgramData\\Alteryx"}),
+    Scenario("ansible.windows.win_stat", "missing", {"path": "C:\\nothing\\here"}),
+    Scenario("ansible.windows.win_find", "recurse", {"paths": ["C:\\ProgramData\\Alteryx"], "patterns": ["*.XML"],
+                                                     "recurse": True}),
+    Scenario("ansible.windows.win_find", "dirs", {"paths": ["C:\\ProgramData"], "file_type": "directory",
+                                                  "get_checksum": False}),
+    Scenario("ansible.windows.win_file", "directory", {"path": "C:\\Temp\\new", "state": "directory"}),
+    Scenario("ansible.windows.slurp", "file", {"src": "C:\\ProgramData\\Alteryx\\RuntimeSettings.xml"}),
+    Scenario("ansible.windows.win_copy", "remote", {"src": "C:\\src.txt", "dest": "D:\\copy.txt", "_copy_mode": "remote",
+                                                    "remote_src": True}, prepare=_write("C:\\src.txt")),
+    Scenario("ansible.windows.win_copy", "single", {"src": "C:\\Windows\\Temp\\t\\source", "dest": "D:\\",
+                                                    "_copy_mode": "single", "_original_basename": "a.txt"},
+             prepare=_write("C:\\Windows\\Temp\\t\\source")),
+    Scenario("ansible.windows.win_copy", "query", {"dest": "D:\\", "_copy_mode": "query", "files": [
+        {"src": "/tmp/a.txt", "dest": "a.txt", "checksum": "x"}], "directories": [], "symlinks": []}),
+    Scenario("ansible.windows.setup", "all", {}),
+    Scenario("community.windows.win_wait_for_process", "present", {"process_name_exact": ["AlteryxService"]}),
+    Scenario("community.windows.win_wait_for_process", "absent", {"process_name_pattern": "^AlteryxEngine",
+                                                                  "state": "absent", "timeout": 5}, prepare=_workflow),
+    Scenario("community.windows.win_wait_for_process", "timeout", {"process_name_exact": ["NoSuchProcess"],
+                                                                   "timeout": 0}, expect_failed=True),
+]
+
+
+def _returned(spec: dict[str, Any]) -> str:
+    return str(spec.get("returned", "")).strip().lower()
+
+
+def _check(fqcn: str, where: str, value: dict[str, Any], docs: dict[str, Any], allowed: set[str],
+           skip_always: set[str]) -> list[str]:
+    problems = []
+    extra = set(value) - set(docs) - allowed
+    if extra:
+        problems.append(f"{where}: undocumented keys {sorted(extra)}")
+    missing = {k for k, spec in docs.items() if _returned(spec) == "always"} - set(value) - skip_always
+    if missing:
+        problems.append(f"{where}: missing 'always' keys {sorted(missing)}")
+    for key, spec in docs.items():
+        contains = spec.get("contains")
+        if not contains or key not in value or value[key] is None:
+            continue
+        items = value[key] if isinstance(value[key], list) else [value[key]]
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                problems += _check(fqcn, f"{where}.{key}[{index}]", item, contains, set(), set())
+    return problems
+
+
+def test_every_registered_module_has_a_scenario():
+    assert set(fakes.REGISTRY) <= {s.fqcn for s in SCENARIOS}
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: f"{s.fqcn.rsplit('.', 1)[-1]}-{s.name}")
+def test_result_keys_match_return_docs(scenario: Scenario, host: Host):
+    if scenario.prepare:
+        scenario.prepare(host)
+    docs_fqcn = DOCS_OF.get(scenario.fqcn, scenario.fqcn)
+    params, error = argspec.validate(docs_fqcn, scenario.args)
+    assert error is None, error
+    ctx = fakes.Context(host=host, check_mode=scenario.check_mode, key=scenario.fqcn)
+    result = fakes.REGISTRY[scenario.fqcn](host, params, ctx)
+    assert bool(result.get("failed")) == scenario.expect_failed, result
+    returndocs = argspec.module_docs(docs_fqcn)["returndocs"]
+    allowed = GENERIC | INTERNAL.get((scenario.fqcn, scenario.name), set())
+    skip_always = DOC_ONLY.get(docs_fqcn, set())
+    if result.get("skipped") or (result.get("failed") and "rc" not in result):
+        # A skipped or failed run carries what the module had so far, not its success keys.
+        skip_always = skip_always | set(returndocs)
+    problems = _check(scenario.fqcn, "result", result, returndocs, allowed, skip_always)
+    assert not problems, "\n".join(problems) + "\n" + json.dumps(result, indent=1, default=str)[:3000]
