@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import (
     FAILURE_CLASSES,
     AlteryxStepError,

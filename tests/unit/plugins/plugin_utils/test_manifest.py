@@ -7,9 +7,10 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from jsonschema import Draft202012Validator
+
 from ansible_collections.alteryx.server.plugins.plugin_utils import _manifest
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
-from jsonschema import Draft202012Validator
 
 SHA = "ab" * 32
 

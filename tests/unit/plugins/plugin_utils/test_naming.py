@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from ansible_collections.alteryx.server.plugins.plugin_utils import _naming
-from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from hypothesis import given
 from hypothesis import strategies as st
+
+from ansible_collections.alteryx.server.plugins.plugin_utils import _naming
+from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 
 WHEN = datetime(2024, 3, 7, 4, 5, 9)
 

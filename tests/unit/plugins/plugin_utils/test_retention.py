@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._naming import (
     MODES,
@@ -16,8 +19,6 @@ from ansible_collections.alteryx.server.plugins.plugin_utils._retention import (
     DEFAULT_RETENTION_DAYS,
     plan_retention,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 NOW = datetime(2024, 6, 30, 12, 0, 0)
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._runtime_settings import (
     DEFAULT_MONGODB_DATA_PATH,
