@@ -32,7 +32,7 @@ class ActionModule(AlteryxAction):
         entries.append(entry(final_level, args["message"] or f"Run {args['run_id']} ended: {args['outcome']}"))
         text = render(entries)
         if self._task.check_mode:
-            return {"changed": False, "log_path": args["log_path"], "log_text": text, "removed": []}
+            return {"changed": True, "log_path": args["log_path"], "log_text": text, "removed": []}
         result = run_script(self, "alteryx_finalize", {
             "RunId": args["run_id"], "LockPath": args["lock_path"], "StagingPath": args["staging_path"],
             "LogPath": args["log_path"], "LogText": text,

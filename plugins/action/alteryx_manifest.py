@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._action import AlteryxAction
+from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_script
 from ansible_collections.alteryx.server.plugins.plugin_utils._manifest import (
     build_manifest,
@@ -37,7 +38,10 @@ class ActionModule(AlteryxAction):
     def step(self, args, task_vars):
         facts = args["facts"]
         dump = args["dump"] or {}
-        started = datetime.fromisoformat(args["started"])
+        try:
+            started = datetime.fromisoformat(args["started"])
+        except ValueError as exc:
+            raise AlteryxStepError(f"started must be an ISO date and time: {exc}", "validation") from exc
         dump_files = [{"archive_path": "MongoDB/" + f["path"].replace("\\", "/"), "category": "mongodb",
                        "source_path": f"{dump.get('dump_path', '')}\\{f['path']}", "size": f["size"],
                        "sha256": f["sha256"]} for f in dump.get("files") or []]

@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+
 from ansible_collections.alteryx.server.plugins.plugin_utils._action import AlteryxAction
 from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_script
 from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry
@@ -23,7 +26,7 @@ class ActionModule(AlteryxAction):
     }
 
     def step(self, args, task_vars):
-        controller = f"{self._play_context.remote_addr or ''}@{__import__('socket').gethostname()}"
+        controller = f"{socket.gethostname()} (pid {os.getpid()})"
         result = run_script(self, "alteryx_preflight", {
             "RunId": args["run_id"], "LockPath": args["lock_path"], "StagingPath": args["staging_path"],
             "LocalDir": args["local_dir"], "Destinations": args["destinations"],
@@ -40,7 +43,8 @@ class ActionModule(AlteryxAction):
                        f"cleaned up {', '.join(result.get('cleaned') or []) or 'its lock'}")
             warnings.append(message)
             log.append(entry("WARNING", message))
-        return {"changed": result["_changed"], "preflight": _public(result), "warnings": warnings, "log": log}
+        return {"changed": result["_changed"] or self._task.check_mode, "preflight": _public(result),
+                "warnings": warnings, "log": log}
 
 
 def _public(result):

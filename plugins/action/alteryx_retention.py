@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._action import AlteryxAction
+from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_script
 from ansible_collections.alteryx.server.plugins.plugin_utils._retention import plan_retention
 from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry
@@ -22,12 +23,18 @@ class ActionModule(AlteryxAction):
     }
 
     def step(self, args, task_vars):
-        now = datetime.fromisoformat(args["now"]) if args["now"] else datetime.now()
+        try:
+            now = datetime.fromisoformat(args["now"]) if args["now"] else datetime.now()
+        except ValueError as exc:
+            raise AlteryxStepError(f"now must be an ISO date and time: {exc}", "validation") from exc
         listed = run_script(self, "alteryx_retention", {"Folders": args["folders"], "Delete": []}, task_vars,
                             step="retention listing")
         delete, reasons, kept = [], {}, []
         for folder in listed["listing"]:
-            plan = plan_retention(folder["names"], now, args["retention_days"] or None, args["min_keep"], args["modes"])
+            try:
+                plan = plan_retention(folder["names"], now, args["retention_days"] or None, args["min_keep"], args["modes"])
+            except ValueError as exc:
+                raise AlteryxStepError(f"invalid retention settings: {exc}", "validation") from exc
             base = folder["folder"].rstrip("\\") + "\\"
             delete += [base + name for name in plan["delete"]]
             kept += [base + name for name in plan["keep"]]

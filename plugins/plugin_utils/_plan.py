@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._naming import (
     archive_name,
     log_name,
@@ -36,7 +37,10 @@ def plan_run(*, mode: str, when: datetime, local_dir: str, network_paths: Sequen
     canonical = normalize_mode(mode)
     staging = _join(local_dir, staging_name(canonical, when))
     includes_dump = canonical in ("Full", "DatabaseOnly")
-    thresholds = {**DEFAULT_MIN_BYTES, **{normalize_mode(k): int(v) for k, v in (min_bytes or {}).items()}}
+    try:
+        thresholds = {**DEFAULT_MIN_BYTES, **{normalize_mode(k): int(v) for k, v in (min_bytes or {}).items()}}
+    except (TypeError, ValueError) as exc:
+        raise AlteryxStepError(f"minimum archive sizes must be whole numbers of bytes: {exc}", "validation") from exc
     return {
         "mode": canonical,
         "run_id": f"{when.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}",

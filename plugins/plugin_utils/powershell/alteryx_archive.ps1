@@ -50,6 +50,7 @@ if ($size -lt $MinBytes) { Stop-Archive 'validation' "Archive is $size bytes, be
 $hash = Get-Sha256 "$local.partial"
 Move-Item -LiteralPath "$local.partial" -Destination $local; $null = $published.Add($local)
 [IO.File]::WriteAllText("$local.sha256", "$hash  $ArchiveName`n"); $null = $published.Add("$local.sha256")
+$Retries = [Math]::Max(1, $Retries)
 $copies = foreach ($dest in $Destinations) {
     $target = Join-Path $dest $ArchiveName
     for ($try = 1; $try -le $Retries; $try++) {

@@ -19,7 +19,8 @@ $transitions = New-Object Collections.ArrayList
 function Set-ServiceState([string]$Target) {
     $svc = Get-Service -Name $ServiceName
     if ($Target -eq 'Stopped') { $svc.Stop() } else { $svc.Start() }
-    $svc.WaitForStatus($Target, [TimeSpan]::FromSeconds($MaxServiceWait))
+    try { $svc.WaitForStatus($Target, [TimeSpan]::FromSeconds($MaxServiceWait)) }
+    catch { throw [TimeoutException]"$ServiceName did not reach $Target within $MaxServiceWait s." }
     $null = $transitions.Add(@{ service = $ServiceName; state = $Target.ToLower(); at_utc = (Get-Date).ToUniversalTime().ToString('o') })
 }
 function Update-Heartbeat {
@@ -47,6 +48,11 @@ if ($StopService) {
     }
 }
 $stdout = ''; $stoppedAt = $null; $startedAt = $null
+trap [TimeoutException] {
+    $Ansible.Result = @{ failure_class = 'service_timeout'; message = $_.Exception.Message; transitions = @($transitions) }
+    $Ansible.Failed = $true
+    return
+}
 try {
     if ($StopService -and $initial -ne 'stopped') { Set-ServiceState 'Stopped'; $stoppedAt = Get-Date }
     $stdout = (& $ExePath "emongodump=$DumpPath" 2>&1 | Out-String)

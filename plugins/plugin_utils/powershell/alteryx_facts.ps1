@@ -4,7 +4,7 @@
 #   Result: computer_name, is_admin, service {name, state, start_mode, username, path} or $null,
 #     install_dir, version, install_time_utc, default_settings_xml, override_settings_xml ($null if absent),
 #     alteryx_config [{path, last_write_utc}] for both known locations that exist,
-#     legacy_settings_present, keys_present, local_time (host clock, yyyy-MM-ddTHH:mm:ss, for archive names).
+#     legacy_settings_present, keys_present, local_time (host clock, yyyy-MM-ddTHH:mm:ss; archive names use the controller clock).
 #   Fails with failure_class 'validation' when the service is not installed.
 [CmdletBinding(SupportsShouldProcess)]
 param([string]$ServiceName = 'AlteryxService')

@@ -41,7 +41,7 @@ $dests = foreach ($dest in $Destinations) {
     try {
         $null = New-Item -ItemType Directory -Force -Path $dest -WhatIf:$false
         $probe = Join-Path $dest ".alteryx_write_probe_$RunId"
-        [IO.File]::WriteAllText($probe, 'probe'); Remove-Item -LiteralPath $probe -Force
+        [IO.File]::WriteAllText($probe, 'probe'); Remove-Item -LiteralPath $probe -Force -WhatIf:$false
         @{ path = $dest; writable = $true; error = '' }
     } catch { @{ path = $dest; writable = $false; error = $_.Exception.Message } }
 }

@@ -10,6 +10,11 @@ param([string[]]$Folders = @(), [string[]]$Delete = @())
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 $pattern = '^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip(\.sha256)?$'
+trap {
+    $Ansible.Result = @{ failure_class = 'storage'; message = "Retention failed: $($_.Exception.Message)" }
+    $Ansible.Failed = $true
+    return
+}
 $deleted = @(foreach ($path in $Delete) {
     if ((Split-Path -Leaf $path) -notmatch $pattern) { continue }
     if ($PSCmdlet.ShouldProcess($path, 'Remove old backup') -and (Test-Path -LiteralPath $path)) { Remove-Item -LiteralPath $path -Force; $path }

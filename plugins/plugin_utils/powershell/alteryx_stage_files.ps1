@@ -10,6 +10,11 @@
 param([string]$StagingPath, [object[]]$Items = @(), [bool]$ExportSecrets = $false, [string]$ExePath = '')
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
+trap {
+    $Ansible.Result = @{ failure_class = 'storage'; message = "Cannot stage critical files: $($_.Exception.Message)" }
+    $Ansible.Failed = $true
+    return
+}
 $files = New-Object Collections.ArrayList
 $missing = New-Object Collections.ArrayList
 function Add-Staged([string]$Source, [string]$Dest, [string]$Category) {

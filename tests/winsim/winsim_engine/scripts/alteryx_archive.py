@@ -65,7 +65,7 @@ def run(host, p, ctx):
     sidecar.write_text(f"{digest}  {name}\n")
     published.append(sidecar)
     copies = []
-    retries, delay = int(p.get("Retries", 3)), float(p.get("RetryDelaySeconds", 30))
+    retries, delay = max(1, int(p.get("Retries", 3))), float(p.get("RetryDelaySeconds", 30))
     for dest in p.get("Destinations") or []:
         for attempt in range(1, retries + 1):
             target_partial = None

@@ -1,0 +1,279 @@
+#!/usr/bin/python
+
+# Copyright: alteryx.server maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: alteryx_preflight
+short_description: Check that a backup can run on a node, then take the host-side backup lock
+version_added: 0.1.0
+description:
+  - Runs every check that can fail a backup before anything is stopped, in this order - the connection
+    user is an administrator, every O(required_paths) entry exists, the drive of O(local_dir) (created here
+    when missing) has O(free_space_factor) times the size of O(mongo_data_path) free, and every
+    O(destinations) folder is writable (missing folders are created and a small probe file is written and
+    removed).
+  - Then looks at the lock file O(lock_path). A lock whose heartbeat is younger than O(stale_seconds)
+    belongs to a live run and fails the task with RV(failure_class=general). An older lock belongs to an
+    interrupted run - its staging folder, every C(*.partial) file in O(local_dir) and the lock itself are
+    removed and reported in RV(preflight.cleaned) and RV(warnings).
+  - Finally writes the lock (run id, controller, start and heartbeat time, staging folder) and creates the
+    staging folder O(staging_path).
+  - Makes one module round trip (one C(ansible.windows.win_powershell) call). The service is not touched.
+options:
+  run_id:
+    description:
+      - Id of this run, normally RV(alteryx.server.alteryx_backup_plan#module:run_id); recorded in the lock.
+    type: str
+    required: true
+    version_added: 0.1.0
+  local_dir:
+    description:
+      - Folder on the node where archives are written; created when missing.
+      - Its drive must have enough free space, and left-over C(*.partial) files of an interrupted run in it
+        are removed.
+    type: str
+    required: true
+    version_added: 0.1.0
+  destinations:
+    description:
+      - Network folders that must be writable, normally RV(alteryx.server.alteryx_backup_plan#module:destinations).
+      - WinRM does not delegate credentials, so a share usually needs become, CredSSP, Kerberos delegation
+        or access for the node's computer account.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.1.0
+  lock_path:
+    description:
+      - Lock file that keeps two backup runs on the same node apart.
+    type: str
+    required: true
+    version_added: 0.1.0
+  staging_path:
+    description:
+      - Work folder of this run; created once the lock is taken and recorded in the lock so a later run can
+        clean it up if this one is interrupted.
+    type: str
+    required: true
+    version_added: 0.1.0
+  mongo_data_path:
+    description:
+      - Data folder of the embedded MongoDB; its size times O(free_space_factor) must be free on the drive of
+        O(local_dir).
+      - An empty string means the run makes no dump and only needs the folder to be creatable.
+    type: str
+    default: ""
+    version_added: 0.1.0
+  required_paths:
+    description:
+      - Files or folders that must exist on the node, for example C(C:\ProgramData\Alteryx\RuntimeSettings.xml).
+      - A missing entry fails with RV(failure_class=validation) before anything is stopped.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.1.0
+  free_space_factor:
+    description:
+      - Free space needed on the drive of O(local_dir), as a multiple of the size of O(mongo_data_path).
+    type: float
+    default: 2.0
+    version_added: 0.1.0
+  stale_seconds:
+    description:
+      - A lock whose heartbeat is older than this many seconds belongs to an interrupted run and is cleaned up;
+        a younger one makes the task fail.
+      - The dump window refreshes the heartbeat while it waits for workflows.
+    type: int
+    default: 900
+    version_added: 0.1.0
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  check_mode:
+    support: partial
+    details:
+      - The host script runs under C(-WhatIf) - every check runs, but no lock is taken, no stale run is cleaned
+        up, and neither O(local_dir) nor O(staging_path) is created; RV(preflight.lock_taken) and C(changed) are
+        V(false).
+      - The writability check of O(destinations) still creates missing destination folders and writes a probe
+        file, because writability cannot be checked otherwise.
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
+seealso:
+  - module: alteryx.server.alteryx_backup_plan
+  - module: alteryx.server.alteryx_finalize
+author:
+  - alteryx.server maintainers
+"""
+
+EXAMPLES = r"""
+- name: Check the host and take the backup lock
+  alteryx.server.alteryx_preflight:
+    run_id: "{{ backup_plan.run_id }}"
+    local_dir: "{{ backup_plan.local_dir }}"
+    destinations: "{{ backup_plan.destinations }}"
+    lock_path: "{{ backup_plan.lock_path }}"
+    staging_path: "{{ backup_plan.staging_path }}"
+    mongo_data_path: "{{ alteryx_server.mongodb.data_path }}"
+    required_paths:
+      - C:\ProgramData\Alteryx\RuntimeSettings.xml
+  register: preflight
+
+- name: Check a config-only run with a custom lock timeout
+  alteryx.server.alteryx_preflight:
+    run_id: 20240131020000-d9b08da2
+    local_dir: D:\Alteryx\Backups
+    lock_path: D:\Alteryx\Backups\.alteryx_backup.lock
+    staging_path: D:\Alteryx\Backups\ServerBackup_Config_20240131_020000.staging
+    free_space_factor: 1.5
+    stale_seconds: 1800
+"""
+
+RETURN = r"""
+preflight:
+  description: What the checks found.
+  returned: success
+  type: dict
+  contains:
+    is_admin:
+      description: Whether the connection user is an administrator (always V(true) on success).
+      returned: success
+      type: bool
+      sample: true
+    mongo_data_bytes:
+      description: Size in bytes of O(mongo_data_path); 0 when it is empty.
+      returned: success
+      type: int
+      sample: 1048605
+    required_bytes:
+      description: Free space needed on the drive of O(local_dir), RV(preflight.mongo_data_bytes) times O(free_space_factor).
+      returned: success
+      type: int
+      sample: 2097210
+    free_bytes:
+      description: Free space in bytes on the drive of O(local_dir).
+      returned: success
+      type: int
+      sample: 214748364800
+    destinations:
+      description: Result of the writability check of each O(destinations) entry.
+      returned: success
+      type: list
+      elements: dict
+      contains:
+        path:
+          description: The destination folder.
+          returned: success
+          type: str
+          sample: \\nas01\backups\alteryx\controller1
+        writable:
+          description: Whether a probe file could be written (always V(true) on success).
+          returned: success
+          type: bool
+          sample: true
+        error:
+          description: Why the folder is not writable; empty when it is.
+          returned: success
+          type: str
+          sample: ""
+    stale_run:
+      description:
+        - Content of the lock of an interrupted run that was found (and, outside check mode, cleaned up);
+          V(null) when there was none.
+      returned: success
+      type: dict
+      contains:
+        run_id:
+          description: Id of the interrupted run.
+          returned: when a stale lock was found
+          type: str
+          sample: 20240130020000-5f0c2a1b
+        controller:
+          description: Who ran it.
+          returned: when a stale lock was found
+          type: str
+          sample: 10.0.0.21@ansible01
+        started_utc:
+          description: When it started, UTC, ISO 8601.
+          returned: when a stale lock was found
+          type: str
+          sample: "2024-01-30T02:00:03.1234567Z"
+        heartbeat_utc:
+          description: Its last heartbeat, UTC, ISO 8601.
+          returned: when a stale lock was found
+          type: str
+          sample: "2024-01-30T02:05:41.7654321Z"
+        staging_path:
+          description: Its staging folder.
+          returned: when a stale lock was found
+          type: str
+          sample: D:\Alteryx\Backups\ServerBackup_Full_20240130_020000.staging
+    cleaned:
+      description: Left-overs of an interrupted run that were removed (its staging folder and C(*.partial) files).
+      returned: success
+      type: list
+      elements: str
+      sample: [D:\Alteryx\Backups\ServerBackup_Full_20240130_020000.staging]
+    lock_taken:
+      description: Whether this run now holds the lock (V(false) in check mode).
+      returned: success
+      type: bool
+      sample: true
+warnings:
+  description:
+    - Warnings for the backup manifest, for example an interrupted run that was cleaned up.
+    - Ansible also displays them as task warnings.
+  returned: success
+  type: list
+  elements: str
+  sample:
+    - "Found an interrupted run 20240130020000-5f0c2a1b (started 2024-01-30T02:00:03.1234567Z); cleaned up
+      D:\\Alteryx\\Backups\\ServerBackup_Full_20240130_020000.staging"
+log:
+  description: Run log entries of this step; M(alteryx.server.alteryx_finalize) writes them to the host log file.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    time:
+      description: Controller local time of the entry, C(yyyy-MM-dd HH:mm:ss).
+      returned: success
+      type: str
+      sample: "2024-01-31 02:00:02"
+    level:
+      description: One of C(DEBUG), C(INFO), C(WARNING), C(ERROR), C(SUCCESS).
+      returned: success
+      type: str
+      sample: INFO
+    message:
+      description: What happened.
+      returned: success
+      type: str
+      sample: "Preflight passed: 214748364800 bytes free, 2097210 needed; 1 network destination(s) writable"
+failure_class:
+  description:
+    - Kind of failure - C(validation) (not an administrator, a required path is missing), C(storage) (not enough
+      free space, a destination is not writable) or C(general) (another live run holds the lock).
+    - Not set when the task arguments themselves are invalid.
+  returned: failure
+  type: str
+  sample: storage
+exit_code:
+  description:
+    - Exit code for wrappers, matching RV(failure_class) - 1 general, 2 service_timeout, 3 validation,
+      4 storage, 5 mongodb, 6 invalid_mode.
+  returned: failure
+  type: int
+  sample: 4
+"""

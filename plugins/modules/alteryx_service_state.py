@@ -1,0 +1,193 @@
+#!/usr/bin/python
+
+# Copyright: alteryx.server maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: alteryx_service_state
+short_description: Start or stop the Alteryx Server service safely
+version_added: 0.1.0
+description:
+  - Brings the Alteryx Windows service to O(state) and waits up to O(max_service_wait) seconds for the
+    change. Nothing is done when the service is already there.
+  - With O(state=stopped) the service B(is stopped). Before that the module waits up to O(max_workflow_wait)
+    seconds (checking every 5 seconds) for running workflows (C(AlteryxEngineCmd.exe) processes) to finish.
+    Workflows still running then are killed only with O(force_stop_workflows=true); otherwise the task fails
+    with RV(failure_class=service_timeout) and the service is left running.
+  - Makes one module round trip (one C(ansible.windows.win_powershell) call), which lasts as long as the
+    waits.
+options:
+  name:
+    description:
+      - Name of the Alteryx Windows service.
+    type: str
+    default: AlteryxService
+    version_added: 0.1.0
+  state:
+    description:
+      - V(started) starts the service, V(stopped) stops it after the workflow wait.
+    type: str
+    required: true
+    choices: [started, stopped]
+    version_added: 0.1.0
+  max_workflow_wait:
+    description:
+      - Seconds to wait for running workflows before stopping the service.
+    type: int
+    default: 3600
+    version_added: 0.1.0
+  force_stop_workflows:
+    description:
+      - Kill workflows still running after O(max_workflow_wait) instead of failing with
+        RV(failure_class=service_timeout).
+    type: bool
+    default: false
+    version_added: 0.1.0
+  max_service_wait:
+    description:
+      - Seconds to wait for the service to reach O(state); a slower change fails with
+        RV(failure_class=service_timeout).
+    type: int
+    default: 7200
+    version_added: 0.1.0
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  check_mode:
+    support: full
+    details:
+      - The host script runs under C(-WhatIf) - it reads the service state and counts running workflows, but
+        neither waits, kills workflows nor changes the service. C(changed) is V(true) when the service is not
+        in O(state) yet.
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
+seealso:
+  - module: alteryx.server.alteryx_emongodump
+  - module: ansible.windows.win_service
+author:
+  - alteryx.server maintainers
+"""
+
+EXAMPLES = r"""
+- name: Make sure the service runs
+  alteryx.server.alteryx_service_state:
+    state: started
+
+- name: Stop the service, giving workflows 10 minutes and killing any left after that
+  alteryx.server.alteryx_service_state:
+    name: AlteryxService
+    state: stopped
+    max_workflow_wait: 600
+    force_stop_workflows: true
+    max_service_wait: 900
+  register: service_stop
+
+- name: Report how long workflows were waited for
+  ansible.builtin.debug:
+    msg: "Waited {{ service_stop.workflows_waited_seconds }} s, killed {{ service_stop.workflows_killed }} workflow(s)"
+"""
+
+RETURN = r"""
+name:
+  description: The service name.
+  returned: success, and on a C(service_timeout) failure
+  type: str
+  sample: AlteryxService
+initial_state:
+  description:
+    - Service state before the task, in lower case as Windows reports it, for example C(running),
+      C(stopped), C(startpending) or C(stoppending).
+  returned: success, and on a C(service_timeout) failure
+  type: str
+  sample: running
+state:
+  description:
+    - Service state after the task - C(running) or C(stopped) once changed, otherwise RV(initial_state)
+      (also in check mode and when the change timed out).
+  returned: success, and on a C(service_timeout) failure
+  type: str
+  sample: stopped
+transitions:
+  description: The state change made; empty when nothing changed.
+  returned: success, and on a C(service_timeout) failure
+  type: list
+  elements: dict
+  contains:
+    service:
+      description: The service name.
+      returned: always
+      type: str
+      sample: AlteryxService
+    state:
+      description: State reached, C(running) or C(stopped).
+      returned: always
+      type: str
+      sample: stopped
+    at_utc:
+      description: When it was reached, UTC, ISO 8601.
+      returned: always
+      type: str
+      sample: "2024-01-31T01:00:12.5634411Z"
+running_workflows:
+  description: Workflows (C(AlteryxEngineCmd.exe) processes) running when the task started.
+  returned: success, and on a C(service_timeout) failure
+  type: int
+  sample: 0
+workflows_waited_seconds:
+  description: Seconds spent waiting for workflows before stopping.
+  returned: success, and on a C(service_timeout) failure
+  type: int
+  sample: 15
+workflows_killed:
+  description: Workflows killed because O(force_stop_workflows) was set.
+  returned: success, and on a C(service_timeout) failure
+  type: int
+  sample: 0
+log:
+  description: Run log entries of this step; M(alteryx.server.alteryx_finalize) writes them to the host log file.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    time:
+      description: Controller local time of the entry, C(yyyy-MM-dd HH:mm:ss).
+      returned: success
+      type: str
+      sample: "2024-01-31 02:00:12"
+    level:
+      description: One of C(DEBUG), C(INFO), C(WARNING), C(ERROR), C(SUCCESS).
+      returned: success
+      type: str
+      sample: INFO
+    message:
+      description: What happened, or in check mode what would happen.
+      returned: success
+      type: str
+      sample: AlteryxService is stopped (was running)
+failure_class:
+  description:
+    - Kind of failure - C(validation) (the service is not installed), C(service_timeout) (workflows still
+      running after O(max_workflow_wait), or the service did not reach O(state) within O(max_service_wait))
+      or C(general).
+    - Not set when the task arguments themselves are invalid.
+  returned: failure
+  type: str
+  sample: service_timeout
+exit_code:
+  description:
+    - Exit code for wrappers, matching RV(failure_class) - 1 general, 2 service_timeout, 3 validation,
+      4 storage, 5 mongodb, 6 invalid_mode.
+  returned: failure
+  type: int
+  sample: 2
+"""

@@ -1,0 +1,351 @@
+"""The module docs in plugins/modules/ match the action plugins in plugins/action/.
+
+Every action plugin is documented by a docs-only ``plugins/modules/<name>.py`` (the ansible.windows
+style for action-backed modules). These tests keep the two from drifting apart:
+
+* the documented options equal the action's ``ARGUMENT_SPEC`` (names, type, elements, required,
+  default, choices), and every option has a description and ``version_added``;
+* DOCUMENTATION, EXAMPLES and RETURN parse as YAML, examples only call our modules by FQCN;
+* every key a step returns - in a normal run and in check mode, with the host scripts replaced by
+  canned results shaped like their contracts - is documented in RETURN (nested ``contains`` too),
+  and RETURN documents nothing the action never returns.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import importlib
+import json
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import yaml
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.playbook.task import Task
+
+REPO_ROOT = Path(__file__).resolve().parents[4]
+ACTION_DIR = REPO_ROOT / "plugins" / "action"
+MODULE_DIR = REPO_ROOT / "plugins" / "modules"
+DATA_DIR = REPO_ROOT / "tests" / "unit" / "plugins" / "plugin_utils" / "data"
+FQCN_PREFIX = "alteryx.server."
+VERSION = "0.1.0"
+
+ACTIONS = sorted(p.stem for p in ACTION_DIR.glob("*.py") if not p.name.startswith("_"))
+# Keys that only a failed task carries (set by AlteryxAction.run or the job poller), never by step().
+FAILURE_ONLY_KEYS = {"failure_class", "exit_code", "ansible_job_id"}
+# Ansible's own result keys, not documented per module.
+COMMON_KEYS = {"changed", "failed"}
+TASK_KEYWORDS = set(Task.fattributes) | {"local_action"}
+
+
+def _doc_strings(name: str) -> dict[str, str]:
+    """DOCUMENTATION, EXAMPLES and RETURN of plugins/modules/<name>.py, read with ast (never imported)."""
+    tree = ast.parse((MODULE_DIR / f"{name}.py").read_text(encoding="utf-8"))
+    found: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            target = node.targets[0].id
+            if target in ("DOCUMENTATION", "EXAMPLES", "RETURN"):
+                found[target] = ast.literal_eval(node.value)
+    return found
+
+
+def _docs(name: str) -> dict[str, Any]:
+    return {key: yaml.safe_load(text) for key, text in _doc_strings(name).items()}
+
+
+def _action(name: str) -> Any:
+    return importlib.import_module(f"ansible_collections.alteryx.server.plugins.action.{name}").ActionModule
+
+
+def _canon(value: Any) -> str:
+    """Compare values with their types: 5 != 5.0 and 1 != True."""
+    return json.dumps(value, sort_keys=True)
+
+
+def _normalized(option: dict[str, Any]) -> dict[str, str]:
+    """The facets of an option that must agree between docs and ARGUMENT_SPEC, with Ansible's defaults."""
+    return {
+        "type": _canon(option.get("type", "str")),
+        "elements": _canon(option.get("elements")),
+        "required": _canon(bool(option.get("required", False))),
+        "default": _canon(option.get("default")),
+        "choices": _canon(option.get("choices")),
+    }
+
+
+def test_every_action_plugin_has_module_docs() -> None:
+    assert ACTIONS, "no action plugins found"
+    missing = [name for name in ACTIONS if not (MODULE_DIR / f"{name}.py").is_file()]
+    assert not missing, f"action plugins without plugins/modules/<name>.py docs: {missing}"
+
+
+def test_every_docs_only_module_has_an_implementation() -> None:
+    orphans = [p.stem for p in MODULE_DIR.glob("*.py")
+               if p.name != "__init__.py" and p.stem not in ACTIONS and not p.with_suffix(".ps1").exists()]
+    assert not orphans, f"module docs with neither an action plugin nor a .ps1 module: {orphans}"
+
+
+@pytest.mark.parametrize("name", ACTIONS)
+def test_doc_strings_are_yaml(name: str) -> None:
+    strings = _doc_strings(name)
+    assert set(strings) == {"DOCUMENTATION", "EXAMPLES", "RETURN"}
+    for key, text in strings.items():
+        assert isinstance(yaml.safe_load(text), (dict, list)), f"{name}.{key} is not a YAML mapping or list"
+
+
+@pytest.mark.parametrize("name", ACTIONS)
+def test_documentation_header(name: str) -> None:
+    doc = _docs(name)["DOCUMENTATION"]
+    assert doc["module"] == name
+    assert str(doc["version_added"]) == VERSION
+    assert doc["short_description"] and not doc["short_description"].endswith(".")
+    assert doc["description"]
+    assert doc["author"]
+    assert doc["attributes"]["check_mode"]["support"] in ("full", "partial", "none")
+    assert doc["attributes"]["check_mode"].get("details"), "check_mode needs details of what check mode does"
+    assert doc["attributes"]["platform"]["platforms"] == "windows"
+    text = (MODULE_DIR / f"{name}.py").read_text(encoding="utf-8")
+    assert "# Copyright: alteryx.server maintainers" in text
+    assert "GNU General Public License v3.0+" in text
+
+
+@pytest.mark.parametrize("name", ACTIONS)
+def test_options_match_argument_spec(name: str) -> None:
+    spec = _action(name).ARGUMENT_SPEC
+    options = _docs(name)["DOCUMENTATION"].get("options") or {}
+    assert sorted(options) == sorted(spec), "documented options differ from ARGUMENT_SPEC"
+    for option, argument in spec.items():
+        assert _normalized(options[option]) == _normalized(argument), f"option {option} differs from ARGUMENT_SPEC"
+
+
+@pytest.mark.parametrize("name", ACTIONS)
+def test_options_have_description_and_version_added(name: str) -> None:
+    for option, doc in (_docs(name)["DOCUMENTATION"].get("options") or {}).items():
+        assert doc.get("description"), f"option {option} has no description"
+        assert str(doc.get("version_added")) == VERSION, f"option {option} has no version_added: {VERSION}"
+
+
+def _walk_return(entries: dict[str, Any], path: str = ""):
+    for key, entry in entries.items():
+        yield f"{path}{key}", entry
+        if isinstance(entry.get("contains"), dict):
+            yield from _walk_return(entry["contains"], f"{path}{key}.")
+
+
+@pytest.mark.parametrize("name", ACTIONS)
+def test_return_entries_are_complete(name: str) -> None:
+    returns = _docs(name)["RETURN"]
+    assert {"failure_class", "exit_code"} <= set(returns)
+    assert "returned: failure" in _doc_strings(name)["RETURN"]
+    for key, entry in _walk_return(returns):
+        for field in ("description", "returned", "type"):
+            assert entry.get(field) not in (None, ""), f"RETURN {key} has no {field}"
+        if entry["type"] == "list":
+            assert entry.get("elements"), f"RETURN {key} is a list without elements"
+        if "contains" not in entry:
+            assert "sample" in entry, f"RETURN {key} has no sample"
+
+
+def _example_tasks(name: str) -> list[dict[str, Any]]:
+    tasks = _docs(name)["EXAMPLES"]
+    assert isinstance(tasks, list) and tasks, "EXAMPLES must be a non-empty list of tasks"
+    return tasks
+
+
+@pytest.mark.parametrize("name", ACTIONS)
+def test_examples_use_fqcn(name: str) -> None:
+    used = []
+    for task in _example_tasks(name):
+        assert isinstance(task, dict) and task.get("name"), f"example task without a name: {task}"
+        actions = [key for key in task if key not in TASK_KEYWORDS]
+        assert len(actions) == 1, f"example task {task['name']!r} must call exactly one module: {actions}"
+        action = actions[0]
+        short = action.rsplit(".", 1)[-1]
+        if short in ACTIONS or action.startswith(FQCN_PREFIX):
+            assert action == FQCN_PREFIX + short, f"{action} must be written as {FQCN_PREFIX}{short}"
+        else:
+            assert action.count(".") >= 2, f"example task {task['name']!r} calls {action} without FQCN"
+        used.append(action)
+    assert FQCN_PREFIX + name in used, f"EXAMPLES never call {FQCN_PREFIX}{name}"
+
+
+# --- Every key a step returns is documented ------------------------------------------------------
+
+SHA = "ab" * 32
+FACTS = {
+    "computer_name": "ALTERYX01",
+    "is_admin": True,
+    "version": "2023.1.1.247",
+    "install_dir": "C:\\Program Files\\Alteryx",
+    "install_time_utc": "2023-08-27T13:16:13+00:00",
+    "exe_path": "C:\\Program Files\\Alteryx\\bin\\AlteryxService.exe",
+    "service": {"name": "AlteryxService", "state": "running", "start_mode": "auto", "username": "CORP\\svc",
+                "path": "C:\\Program Files\\Alteryx\\bin\\AlteryxService.exe"},
+    "service_logon_account": "CORP\\svc",
+    "roles": ["controller", "worker", "ui"],
+    "setup_type": "Complete",
+    "mongodb": {"type": "embedded", "data_path": "C:\\ProgramData\\Alteryx\\Service\\Persistence\\MongoDB",
+                "port": 27018, "server": "", "database": "", "user": "", "has_advanced_connection": False},
+    "controller_server": "",
+    "run_as_user": "",
+    "has_server_secret": True,
+    "has_storage_keys": False,
+    "alteryx_config_path": "C:\\Program Files\\Alteryx\\bin\\server\\config\\alteryx.config",
+    "alteryx_config": [{"path": "C:\\Program Files\\Alteryx\\bin\\server\\config\\alteryx.config",
+                        "last_write_utc": "2023-09-01T00:00:00+00:00"}],
+    "legacy_settings_present": True,
+    "keys_present": True,
+    "local_time": "2024-01-31T02:00:00",
+}
+TRANSITION = {"service": "AlteryxService", "state": "stopped", "at_utc": "2024-01-31T01:00:00.0000000Z"}
+DUMP_RESULT = {
+    "transitions": [TRANSITION, {**TRANSITION, "state": "running"}], "downtime_seconds": 12.5,
+    "initial_state": "running", "final_state": "running", "workflows_waited_seconds": 5, "workflows_killed": 0,
+    "dump_path": "D:\\B\\x.staging\\MongoDB",
+    "databases": [{"name": "AlteryxGallery", "collections": [{"name": "users", "documents": 3, "bytes": 900}]}],
+    "files": [{"path": "AlteryxGallery\\users.bson", "size": 900, "sha256": SHA}],
+}
+STAGED_FILE = {"archive_path": "Config/RuntimeSettings.xml", "source_path": "C:\\ProgramData\\Alteryx\\RuntimeSettings.xml",
+               "size": 819, "sha256": SHA, "category": "config"}
+
+
+def _retention_script(params: dict[str, Any]) -> dict[str, Any]:
+    names = ["ServerBackup_DB_20200101_000000.zip", "ServerBackup_DB_20200101_000000.zip.sha256",
+             "ServerBackup_DB_20200102_000000.zip", "ServerBackup_Full_20240130_000000.zip", "unrelated.txt"]
+    return {"listing": [{"folder": folder, "names": names} for folder in params["Folders"]],
+            "deleted": list(params["Delete"])}
+
+
+# Canned $Ansible.Result of each host script, shaped as its header comment's contract says.
+SCRIPTS = {
+    "alteryx_facts": lambda params: {
+        "computer_name": "ALTERYX01", "is_admin": True, "service": FACTS["service"],
+        "install_dir": FACTS["install_dir"], "version": FACTS["version"], "install_time_utc": FACTS["install_time_utc"],
+        "default_settings_xml": (DATA_DIR / "runtime_defaults.xml").read_text(encoding="utf-8"),
+        "override_settings_xml": (DATA_DIR / "runtime_override_full_node.xml").read_text(encoding="utf-8"),
+        "alteryx_config": FACTS["alteryx_config"], "legacy_settings_present": False, "keys_present": True,
+        "local_time": "2024-01-31T02:00:00",
+    },
+    "alteryx_preflight": lambda params: {
+        "is_admin": True, "mongo_data_bytes": 10, "required_bytes": 20, "free_bytes": 1000,
+        "destinations": [{"path": d, "writable": True, "error": ""} for d in params["Destinations"]],
+        "stale_run": {"run_id": "old", "controller": "c", "started_utc": "t", "heartbeat_utc": "t",
+                      "staging_path": "D:\\B\\old.staging"},
+        "cleaned": ["D:\\B\\old.staging"], "lock_taken": True,
+    },
+    "alteryx_service_state": lambda params: {
+        "name": params["Name"], "initial_state": "running", "state": "stopped", "transitions": [TRANSITION],
+        "running_workflows": 1, "workflows_waited_seconds": 5, "workflows_killed": 0,
+    },
+    "alteryx_dump_window": lambda params: copy.deepcopy(DUMP_RESULT),
+    "alteryx_stage_files": lambda params: {
+        "files": [STAGED_FILE], "missing": [{"source": "C:\\ProgramData\\Alteryx\\Engine\\SystemAlias.xml",
+                                             "required": False}],
+        "secrets_exported": {"server_secret": True, "mongo_passwords": False},
+    },
+    "alteryx_write_file": lambda params: {"path": params["Path"], "size": len(params["Content"]), "sha256": SHA},
+    "alteryx_archive": lambda params: {
+        "archive": {"path": "D:\\B\\a.zip", "size": 4096, "sha256": SHA, "entries": 3},
+        "sidecar": "D:\\B\\a.zip.sha256",
+        "copies": [{"path": d + "\\a.zip", "sha256": SHA, "attempts": 2, "verified": True}
+                   for d in params["Destinations"]],
+        "attempts_log": ["copy to \\\\nas\\b failed on attempt 1 of 3 : busy", "copy to \\\\nas\\b succeeded on attempt 2"],
+        "verified_entries": 2,
+    },
+    "alteryx_retention": _retention_script,
+    "alteryx_finalize": lambda params: {"log_path": params["LogPath"], "removed": [params["StagingPath"]],
+                                        "lock_released": True},
+}
+
+# Values for the required options (and a few others) so that each step takes its full path.
+ARGS: dict[str, dict[str, Any]] = {
+    "alteryx_backup_plan": {"mode": "Full", "local_dir": "D:\\B", "host_folder": "node1",
+                            "network_paths": ["\\\\nas\\b"]},
+    "alteryx_facts": {},
+    "alteryx_preflight": {"run_id": "r1", "local_dir": "D:\\B", "lock_path": "D:\\B\\.lock",
+                          "staging_path": "D:\\B\\x.staging", "destinations": ["\\\\nas\\b\\node1"]},
+    "alteryx_service_state": {"state": "stopped"},
+    "alteryx_emongodump": {"dump_path": "D:\\B\\x.staging\\MongoDB"},
+    "alteryx_critical_files": {"facts": FACTS, "staging_path": "D:\\B\\x.staging"},
+    "alteryx_manifest": {"staging_path": "D:\\B\\x.staging", "mode": "Full",
+                         "archive_name": "ServerBackup_Full_20240131_020000.zip", "run_id": "r1",
+                         "started": "2024-01-31T02:00:00", "facts": FACTS, "dump": DUMP_RESULT,
+                         "files": [STAGED_FILE], "warnings": ["w"],
+                         "validation_results": [{"check": "preflight", "passed": True, "detail": ""}]},
+    "alteryx_archive": {"staging_path": "D:\\B\\x.staging", "local_dir": "D:\\B", "archive_name": "a.zip",
+                        "destinations": ["\\\\nas\\b\\node1"]},
+    "alteryx_retention": {"folders": ["D:\\B"], "retention_days": {"DB": 7}, "now": "2024-01-31T02:00:00"},
+    "alteryx_finalize": {"run_id": "r1", "lock_path": "D:\\B\\.lock", "staging_path": "D:\\B\\x.staging",
+                         "log_path": "D:\\B\\Logs\\x.log", "unpublish": ["D:\\B\\a.zip"],
+                         "steps": [{"log": [{"time": "2024-01-31 02:00:00", "level": "INFO", "message": "m"}]},
+                                   {"failed": True, "msg": "boom"}, "skipped"]},
+}
+
+
+def _run_step(name: str, check_mode: bool, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    action_class = _action(name)
+    module = importlib.import_module(action_class.__module__)
+
+    def fake_run_script(action: Any, script: str, parameters: dict[str, Any], task_vars: dict[str, Any],
+                        **_: Any) -> dict[str, Any]:
+        return {**SCRIPTS[script](parameters), "_changed": True, "_warnings": []}
+
+    if hasattr(module, "run_script"):
+        monkeypatch.setattr(module, "run_script", fake_run_script)
+    validation = ArgumentSpecValidator(action_class.ARGUMENT_SPEC).validate(copy.deepcopy(ARGS[name]))
+    assert not validation.error_messages, validation.error_messages
+    action = action_class.__new__(action_class)
+    action._task = SimpleNamespace(check_mode=check_mode, async_val=0)
+    action._play_context = SimpleNamespace(remote_addr="10.0.0.5")
+    return action.step(validation.validated_parameters, {})
+
+
+def _undocumented(value: Any, entry: dict[str, Any], path: str) -> list[str]:
+    """Keys inside ``value`` that the RETURN ``entry`` (with ``contains``) does not document."""
+    contains = entry.get("contains")
+    if not isinstance(contains, dict):
+        return []
+    items = value if isinstance(value, list) else [value]
+    missing = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        for key, inner in item.items():
+            if key not in contains:
+                missing.append(f"{path}.{key}")
+            else:
+                missing += _undocumented(inner, contains[key], f"{path}.{key}")
+    return sorted(set(missing))
+
+
+def test_canned_results_cover_every_action() -> None:
+    assert sorted(ARGS) == ACTIONS
+
+
+@pytest.mark.parametrize("name", ACTIONS)
+def test_returned_keys_are_documented(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    returns = _docs(name)["RETURN"]
+    seen: set[str] = set()
+    for check_mode in (False, True):
+        result = _run_step(name, check_mode, monkeypatch)
+        keys = set(result) - COMMON_KEYS
+        seen |= keys
+        assert not keys - set(returns), f"check_mode={check_mode}: undocumented result keys {sorted(keys - set(returns))}"
+        nested = [k for key in keys for k in _undocumented(result[key], returns[key], key)]
+        assert not nested, f"check_mode={check_mode}: undocumented nested keys {nested}"
+    stale = set(returns) - seen - FAILURE_ONLY_KEYS
+    assert not stale, f"RETURN documents keys the action never returns: {sorted(stale)}"
+
+
+@pytest.mark.parametrize("name", ACTIONS)
+def test_log_is_documented_when_returned(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = _run_step(name, False, monkeypatch)
+    returns = _docs(name)["RETURN"]
+    if "log" in result:
+        assert set(returns["log"]["contains"]) == {"time", "level", "message"}
+        for entry in result["log"]:
+            assert set(entry) == {"time", "level", "message"}
