@@ -40,7 +40,8 @@ class ActionModule(AlteryxAction):
             exc.result["log"] = [entry("WARNING", line) for line in exc.result.get("attempts_log") or []]
             exc.result["log"].append(entry("ERROR", exc.msg))
             raise
-        archive = result["archive"]
+        archive = {"path": result["archive_path"], "size": result["archive_size"], "sha256": result["archive_sha256"],
+                   "entries": result["archive_entries"]}
         published = [archive["path"], result["sidecar"]]
         for copy in result["copies"]:
             published += [copy["path"], copy["path"] + ".sha256"]

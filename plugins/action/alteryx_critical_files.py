@@ -35,6 +35,7 @@ class ActionModule(AlteryxAction):
         log += [entry("WARNING", w) for w in warnings]
         if export:
             log.append(entry("INFO", "Controller token and MongoDB passwords exported to Secrets/ (values not logged)"))
+        exported = {"server_secret": result["server_secret_exported"], "mongo_passwords": result["mongo_passwords_exported"]}
         return {"changed": result["_changed"], "plan": plan["items"], "files": result["files"],
-                "missing": result["missing"], "secrets_exported": result["secrets_exported"], "warnings": warnings,
+                "missing": result["missing"], "secrets_exported": exported, "warnings": warnings,
                 "log": log}

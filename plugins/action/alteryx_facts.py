@@ -9,6 +9,7 @@ from ansible_collections.alteryx.server.plugins.plugin_utils._critical_files imp
 from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_script
 from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry
 from ansible_collections.alteryx.server.plugins.plugin_utils._runtime_settings import effective_settings
+from ansible_collections.alteryx.server.plugins.plugin_utils._service_states import normalize_state
 
 
 class ActionModule(AlteryxAction):
@@ -17,7 +18,8 @@ class ActionModule(AlteryxAction):
     def step(self, args, task_vars):
         raw = run_script(self, "alteryx_facts", {"ServiceName": args["service_name"]}, task_vars, step="facts")
         settings = effective_settings(raw["default_settings_xml"], raw.get("override_settings_xml"))
-        service = raw["service"]
+        service = {**raw["service"], "state": normalize_state(raw["service"]["state"]),
+                   "start_mode": str(raw["service"]["start_mode"]).lower()}
         facts = {
             "computer_name": raw["computer_name"],
             "is_admin": raw["is_admin"],

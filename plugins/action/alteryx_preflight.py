@@ -37,9 +37,9 @@ class ActionModule(AlteryxAction):
         log = [entry("INFO", f"Preflight passed: {result['free_bytes']} bytes free, {result['required_bytes']} "
                              f"needed; {len(args['destinations'])} network destination(s) writable")]
         warnings = []
-        if result.get("stale_run"):
-            stale = result["stale_run"]
-            message = (f"Found an interrupted run {stale.get('run_id')} (started {stale.get('started_utc')}); "
+        if result["stale_run_id"]:
+            message = (f"Found an interrupted run {result['stale_run_id']} (started {result['stale_started_utc']} "
+                       f"from {result['stale_controller']}); "
                        f"cleaned up {', '.join(result.get('cleaned') or []) or 'its lock'}")
             warnings.append(message)
             log.append(entry("WARNING", message))

@@ -30,12 +30,13 @@ class ActionModule(AlteryxAction):
         listed = run_script(self, "alteryx_retention", {"Folders": args["folders"], "Delete": []}, task_vars,
                             step="retention listing")
         delete, reasons, kept = [], {}, []
-        for folder in listed["listing"]:
+        for folder in args["folders"]:
+            names = [f["name"] for f in listed["listing"] if f["folder"] == folder]
             try:
-                plan = plan_retention(folder["names"], now, args["retention_days"] or None, args["min_keep"], args["modes"])
+                plan = plan_retention(names, now, args["retention_days"] or None, args["min_keep"], args["modes"])
             except ValueError as exc:
                 raise AlteryxStepError(f"invalid retention settings: {exc}", "validation") from exc
-            base = folder["folder"].rstrip("\\") + "\\"
+            base = folder.rstrip("\\") + "\\"
             delete += [base + name for name in plan["delete"]]
             kept += [base + name for name in plan["keep"]]
             reasons.update({base + name: why for name, why in plan["reasons"].items()})

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ansible_collections.alteryx.server.plugins.plugin_utils._action import AlteryxAction
 from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_script
 from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry
+from ansible_collections.alteryx.server.plugins.plugin_utils._service_states import normalize_state
 
 
 class ActionModule(AlteryxAction):
@@ -25,11 +26,12 @@ class ActionModule(AlteryxAction):
         }, task_vars, step=f"service {args['state']}")
         changed = result.pop("_changed")
         result.pop("_warnings")
-        verb = "would be" if self._task.check_mode and result["initial_state"] != _scm(args["state"]) else "is"
+        result["initial_state"] = normalize_state(result["initial_state"])
+        result["state"] = normalize_state(result["state"])
+        result["transitions"] = [{**t, "state": normalize_state(t["state"])} for t in result["transitions"]]
+        wanted = "running" if args["state"] == "started" else "stopped"
+        would_change = result["initial_state"] != wanted
+        verb = "would be" if self._task.check_mode and would_change else "is"
         message = f"{args['name']} {verb} {args['state']} (was {result['initial_state']})"
-        return {"changed": changed or (self._task.check_mode and verb == "would be"), **result,
+        return {"changed": changed or (self._task.check_mode and would_change), **result,
                 "log": [entry("INFO", message)]}
-
-
-def _scm(state):
-    return "running" if state == "started" else "stopped"

@@ -235,17 +235,22 @@ downtime_seconds:
   type: float
   sample: 184.7
 initial_state:
-  description: Service state before the job, in lower case as Windows reports it.
+  description: Service state before the job, for example C(running), C(stopped) or C(stop_pending).
   returned: success, and on a C(mongodb) failure (not in check mode)
   type: str
   sample: running
 final_state:
-  description: Service state after the job, in lower case as Windows reports it.
+  description: Service state after the job, for example C(running), C(stopped) or C(start_pending).
   returned: success, and on a C(mongodb) failure (not in check mode)
   type: str
   sample: running
 workflows_waited_seconds:
   description: Seconds spent waiting for running workflows.
+  returned: success, on a C(mongodb) or C(service_timeout) failure (not in check mode)
+  type: int
+  sample: 0
+workflows_running:
+  description: Workflows still running when the wait for them ended (killed when O(force_stop_workflows) is set).
   returned: success, on a C(mongodb) or C(service_timeout) failure (not in check mode)
   type: int
   sample: 0

@@ -187,38 +187,22 @@ preflight:
           returned: success
           type: str
           sample: ""
-    stale_run:
+    stale_run_id:
       description:
-        - Content of the lock of an interrupted run that was found (and, outside check mode, cleaned up);
-          V(null) when there was none.
+        - Id of an interrupted run whose lock was found (and, outside check mode, cleaned up); empty when there was none.
       returned: success
-      type: dict
-      contains:
-        run_id:
-          description: Id of the interrupted run.
-          returned: when a stale lock was found
-          type: str
-          sample: 20240130020000-5f0c2a1b
-        controller:
-          description: Who ran it.
-          returned: when a stale lock was found
-          type: str
-          sample: 10.0.0.21@ansible01
-        started_utc:
-          description: When it started, UTC, ISO 8601.
-          returned: when a stale lock was found
-          type: str
-          sample: "2024-01-30T02:00:03.1234567Z"
-        heartbeat_utc:
-          description: Its last heartbeat, UTC, ISO 8601.
-          returned: when a stale lock was found
-          type: str
-          sample: "2024-01-30T02:05:41.7654321Z"
-        staging_path:
-          description: Its staging folder.
-          returned: when a stale lock was found
-          type: str
-          sample: D:\Alteryx\Backups\ServerBackup_Full_20240130_020000.staging
+      type: str
+      sample: 20240130020000-5f0c2a1b
+    stale_started_utc:
+      description: When the interrupted run started, UTC, ISO 8601; empty when there was none.
+      returned: success
+      type: str
+      sample: "2024-01-30T02:00:03.1234567Z"
+    stale_controller:
+      description: Who ran the interrupted run; empty when there was none.
+      returned: success
+      type: str
+      sample: ansible01 (pid 4711)
     cleaned:
       description: Left-overs of an interrupted run that were removed (its staging folder and C(*.partial) files).
       returned: success

@@ -103,10 +103,15 @@ name:
   returned: success, and on a C(service_timeout) failure
   type: str
   sample: AlteryxService
+exists:
+  description: Whether the service is installed (V(false) only on the C(validation) failure).
+  returned: always
+  type: bool
+  sample: true
 initial_state:
   description:
-    - Service state before the task, in lower case as Windows reports it, for example C(running),
-      C(stopped), C(startpending) or C(stoppending).
+    - Service state before the task, for example C(running), C(stopped), C(start_pending) or C(stop_pending)
+      (C(unknown) for a state Windows reports that is none of these).
   returned: success, and on a C(service_timeout) failure
   type: str
   sample: running

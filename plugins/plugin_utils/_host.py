@@ -10,8 +10,10 @@ module polls with ``ansible.windows.async_status``.
 
 from __future__ import annotations
 
+import re
 import time
 from contextlib import contextmanager
+from itertools import dropwhile
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +22,29 @@ from ansible.errors import AnsibleConnectionFailure
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 
 SCRIPT_DIR = Path(__file__).resolve().parent / "powershell"
+INCLUDE = re.compile(r"^#include\s+(_[A-Za-z0-9_]+\.ps1)\s*$")
+# win_powershell converts $Ansible.Result with Convert-OutputObject: anything nested deeper than this becomes a
+# string. Scripts return flat facts (lists of flat records at most), which fit with one level to spare.
+RESULT_DEPTH = 3
 # Polls that may fail in a row before the controller gives up on a detached job.
 MAX_FAILED_POLLS = 3
 
 
 def script_text(name: str) -> str:
-    """Return the text of host script ``name`` (without ``.ps1``)."""
-    return (SCRIPT_DIR / f"{name}.ps1").read_text(encoding="utf-8")
+    """Return the text of host script ``name`` (without ``.ps1``), with its ``#include`` lines inlined.
+
+    A line ``#include _file.ps1`` is replaced by that shared file minus its header comment, so
+    a routine used by several scripts (service control, native commands) exists once.
+    """
+    lines = []
+    for line in (SCRIPT_DIR / f"{name}.ps1").read_text(encoding="utf-8").splitlines():
+        match = INCLUDE.match(line)
+        if match:
+            shared = (SCRIPT_DIR / match.group(1)).read_text(encoding="utf-8").splitlines()
+            lines += [f"# --- {match.group(1)}"] + list(dropwhile(lambda text: text.startswith("#"), shared))
+        else:
+            lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 @contextmanager
@@ -59,7 +77,7 @@ def run_script(
     Returned keys: whatever the script puts in ``$Ansible.Result``, plus ``_changed``
     (bool, the script's ``$Ansible.Changed``) and ``_warnings`` (list of str).
     """
-    module_args: dict[str, Any] = {"script": script_text(name), "parameters": parameters}
+    module_args: dict[str, Any] = {"script": script_text(name), "parameters": parameters, "depth": RESULT_DEPTH}
     try:
         raw = _execute(action, module_args, task_vars, async_timeout, poll_interval)
     except AnsibleConnectionFailure as exc:

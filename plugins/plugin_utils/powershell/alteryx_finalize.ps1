@@ -5,27 +5,37 @@
 #   Parameters: RunId, LockPath, StagingPath, LogPath, LogText, Unpublish (string[]).
 #   Result: log_path, removed (string[]), lock_released (bool).
 #   Fails: 'storage' when the log cannot be written or a file cannot be removed.
+[CmdletBinding()]
 param([string]$RunId, [string]$LockPath, [string]$StagingPath = '', [string]$LogPath = '',
     [string]$LogText = '', [string[]]$Unpublish = @())
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
+$Ansible.Changed = $false
 $removed = New-Object Collections.ArrayList
+$released = $false
 try {
     if ($LogPath) {
-        $null = New-Item -ItemType Directory -Force -Path (Split-Path -Parent $LogPath)
+        $Ansible.Changed = $true
+        $null = New-Item -ItemType Directory -Force -Path ([IO.Path]::GetDirectoryName($LogPath))
         [IO.File]::AppendAllText($LogPath, $LogText, (New-Object Text.UTF8Encoding($false)))
     }
     foreach ($path in @($Unpublish) + @($StagingPath)) {
-        if ($path -and (Test-Path -LiteralPath $path)) { Remove-Item -LiteralPath $path -Recurse -Force; $null = $removed.Add($path) }
+        if ($path -and (Test-Path -LiteralPath $path)) {
+            $Ansible.Changed = $true
+            Remove-Item -LiteralPath $path -Recurse -Force
+            $null = $removed.Add($path)
+        }
     }
-    $released = $false
-    if (Test-Path -LiteralPath $LockPath) {
-        if ((Get-Content -LiteralPath $LockPath -Raw | ConvertFrom-Json).run_id -eq $RunId) { Remove-Item -LiteralPath $LockPath -Force; $released = $true }
+    if ($LockPath -and (Test-Path -LiteralPath $LockPath)) {
+        if ((Get-Content -LiteralPath $LockPath -Raw | ConvertFrom-Json).run_id -eq $RunId) {
+            $Ansible.Changed = $true
+            Remove-Item -LiteralPath $LockPath -Force
+            $released = $true
+        }
     }
 } catch {
-    $Ansible.Result = @{ failure_class = 'storage'; message = "Cleanup failed: $($_.Exception.Message)"; removed = @($removed) }
+    $Ansible.Result = @{ failure_class = 'storage'; message = "Cleanup failed: $($_.Exception.Message)"; removed = $removed }
     $Ansible.Failed = $true
     return
 }
-$Ansible.Changed = $true
-$Ansible.Result = @{ log_path = $LogPath; removed = @($removed); lock_released = $released }
+$Ansible.Result = @{ log_path = $LogPath; removed = $removed; lock_released = $released }

@@ -1,57 +1,62 @@
 # alteryx.server: alteryx_stage_files
-# Contract: copies the node's critical files into the staging folder (structure preserved) and hashes them;
-#   optionally exports the controller token and embedded MongoDB passwords straight into files under
-#   Secrets\ - their values never reach the result, output or any log.
+# Contract: copies the node's critical files into the staging folder (structure preserved, hidden and system
+#   files included) and hashes them; optionally exports the controller token and embedded MongoDB passwords
+#   straight into files under Secrets\ - their values never reach the result, output or any log.
 #   Parameters: StagingPath, Items [{source, dest (relative path in staging), required (bool)}],
 #     ExportSecrets (bool), ExePath.
 #   Result: files [{archive_path, source_path, size, sha256, category}], missing [{source, required}],
-#     secrets_exported {server_secret (bool), mongo_passwords (bool)}.
+#     server_secret_exported (bool), mongo_passwords_exported (bool).
 #   Fails: 'validation' (a required item vanished since preflight), 'storage' (copy failed).
+[CmdletBinding()]
 param([string]$StagingPath, [object[]]$Items = @(), [bool]$ExportSecrets = $false, [string]$ExePath = '')
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
-trap {
-    $Ansible.Result = @{ failure_class = 'storage'; message = "Cannot stage critical files: $($_.Exception.Message)" }
-    $Ansible.Failed = $true
-    return
-}
+$Ansible.Changed = $false
+#include _step_error.ps1
+#include _invoke_native.ps1
+
 $files = New-Object Collections.ArrayList
 $missing = New-Object Collections.ArrayList
+$exported = @{ server_secret_exported = $false; mongo_passwords_exported = $false }
 function Add-Staged([string]$Source, [string]$Dest, [string]$Category) {
     $target = Join-Path $StagingPath $Dest
-    $null = New-Item -ItemType Directory -Force -Path (Split-Path -Parent $target)
+    $null = New-Item -ItemType Directory -Force -Path ([IO.Path]::GetDirectoryName($target))
     if ($Source) { Copy-Item -LiteralPath $Source -Destination $target -Force }
-    $item = Get-Item -LiteralPath $target
+    $item = Get-Item -LiteralPath $target -Force
     $null = $files.Add(@{ archive_path = $Dest.Replace('\', '/'); source_path = $Source; size = $item.Length; category = $Category
         sha256 = (Get-FileHash -LiteralPath $target -Algorithm SHA256).Hash.ToLower() })
 }
-foreach ($entry in $Items) {
-    if (-not (Test-Path -LiteralPath $entry.source)) {
-        if ($entry.required) {
-            $Ansible.Result = @{ failure_class = 'validation'; message = "Required item $($entry.source) is missing." }
-            $Ansible.Failed = $true
-            return
-        }
-        $null = $missing.Add(@{ source = $entry.source; required = $false }); continue
-    }
-    if (Test-Path -LiteralPath $entry.source -PathType Container) {
-        $root = (Resolve-Path -LiteralPath $entry.source).Path.TrimEnd('\') + '\'
-        foreach ($f in Get-ChildItem -LiteralPath $entry.source -Recurse -File) {
-            Add-Staged $f.FullName (Join-Path $entry.dest $f.FullName.Substring($root.Length)) 'config'
-        }
-    } else { Add-Staged $entry.source $entry.dest 'config' }
+function Export-Secret([string]$Verb, [string]$FileName, [string]$MustContain) {
+    $run = Invoke-Native $ExePath $Verb
+    if ($run.stdout -notmatch $MustContain) { return $false }
+    [IO.File]::WriteAllText((Join-Path (Join-Path $StagingPath 'Secrets') $FileName), $run.stdout.Trim())
+    Add-Staged '' "Secrets\$FileName" 'secret'
+    $true
 }
-$exported = @{ server_secret = $false; mongo_passwords = $false }
-if ($ExportSecrets) {
-    $secretDir = Join-Path $StagingPath 'Secrets'
-    $null = New-Item -ItemType Directory -Force -Path $secretDir
-    [IO.File]::WriteAllText((Join-Path $secretDir 'ControllerToken.txt'), ((& $ExePath getserversecret) | Out-String).Trim())
-    Add-Staged '' 'Secrets\ControllerToken.txt' 'secret'; $exported.server_secret = $true
-    $passwords = (& $ExePath getemongopassword) | Out-String
-    if ($passwords -match 'Admin') {
-        [IO.File]::WriteAllText((Join-Path $secretDir 'MongoPasswords.txt'), $passwords.Trim())
-        Add-Staged '' 'Secrets\MongoPasswords.txt' 'secret'; $exported.mongo_passwords = $true
+try {
+    $Ansible.Changed = $true
+    foreach ($entry in @($Items)) {
+        if (-not (Test-Path -LiteralPath $entry.source)) {
+            if ($entry.required) { throw (New-StepError 'validation' "Required item $($entry.source) is missing.") }
+            $null = $missing.Add(@{ source = $entry.source; required = $false }); continue
+        }
+        $item = Get-Item -LiteralPath $entry.source -Force
+        if ($item.PSIsContainer) {
+            $root = $item.FullName.TrimEnd('\') + '\'
+            foreach ($f in Get-ChildItem -LiteralPath $item.FullName -Recurse -File -Force) {
+                Add-Staged $f.FullName (Join-Path $entry.dest $f.FullName.Substring($root.Length)) 'config'
+            }
+        } else { Add-Staged $entry.source $entry.dest 'config' }
     }
+    if ($ExportSecrets) {
+        $null = New-Item -ItemType Directory -Force -Path (Join-Path $StagingPath 'Secrets')
+        $exported.server_secret_exported = Export-Secret 'getserversecret' 'ControllerToken.txt' '\S'
+        $exported.mongo_passwords_exported = Export-Secret 'getemongopassword' 'MongoPasswords.txt' 'Admin'
+    }
+} catch {
+    $Ansible.Result = @{ failure_class = (Get-FailureClass $_ 'storage'); message = "Cannot stage critical files: $($_.Exception.Message)" }
+    $Ansible.Failed = $true
+    return
 }
-$Ansible.Changed = $true
-$Ansible.Result = @{ files = @($files); missing = @($missing); secrets_exported = $exported }
+$Ansible.Result = @{ files = $files; missing = $missing; server_secret_exported = $exported.server_secret_exported
+    mongo_passwords_exported = $exported.mongo_passwords_exported }

@@ -4,22 +4,24 @@
 #   Parameters: Path, Content, Append (bool).
 #   Result: path, size, sha256.
 #   Fails: 'storage' when the file cannot be written.
+[CmdletBinding()]
 param([string]$Path, [string]$Content, [bool]$Append = $false)
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
+$Ansible.Changed = $false
 $utf8 = New-Object Text.UTF8Encoding($false)
 try {
-    $null = New-Item -ItemType Directory -Force -Path (Split-Path -Parent $Path)
+    $null = New-Item -ItemType Directory -Force -Path ([IO.Path]::GetDirectoryName($Path))
+    $Ansible.Changed = $true
     if ($Append) { [IO.File]::AppendAllText($Path, $Content, $utf8) }
     else {
         [IO.File]::WriteAllText("$Path.tmp", $Content, $utf8)
         Move-Item -LiteralPath "$Path.tmp" -Destination $Path -Force
     }
+    $Ansible.Result = @{ path = $Path; size = (Get-Item -LiteralPath $Path).Length
+        sha256 = (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLower() }
 } catch {
+    if (Test-Path -LiteralPath "$Path.tmp") { Remove-Item -LiteralPath "$Path.tmp" -Force -ErrorAction SilentlyContinue }
     $Ansible.Result = @{ failure_class = 'storage'; message = "Cannot write $Path : $($_.Exception.Message)" }
     $Ansible.Failed = $true
-    return
 }
-$Ansible.Changed = $true
-$Ansible.Result = @{ path = $Path; size = (Get-Item -LiteralPath $Path).Length
-    sha256 = (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLower() }

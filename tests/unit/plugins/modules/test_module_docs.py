@@ -209,6 +209,14 @@ DUMP_RESULT = {
     "databases": [{"name": "AlteryxGallery", "collections": [{"name": "users", "documents": 3, "bytes": 900}]}],
     "files": [{"path": "AlteryxGallery\\users.bson", "size": 900, "sha256": SHA}],
 }
+# What alteryx_dump_window.ps1 returns for DUMP_RESULT: flat host facts, the verdict is the controller's.
+DUMP_WINDOW = {
+    **{k: v for k, v in DUMP_RESULT.items() if k != "databases"},
+    "initial_state": "Running", "final_state": "Running", "workflows_running": 0,
+    "transitions": [{**TRANSITION, "state": "Stopped"}, {**TRANSITION, "state": "Running"}],
+    "exe_exit_code": 0, "exe_stdout": "EMongoDump completed.", "exe_stderr": "",
+    "dump_log": "2024-01-31T01:00:01.000+0000\tdone dumping AlteryxGallery.users (3 documents)\n",
+}
 STAGED_FILE = {"archive_path": "Config/RuntimeSettings.xml", "source_path": "C:\\ProgramData\\Alteryx\\RuntimeSettings.xml",
                "size": 819, "sha256": SHA, "category": "config"}
 
@@ -216,14 +224,15 @@ STAGED_FILE = {"archive_path": "Config/RuntimeSettings.xml", "source_path": "C:\
 def _retention_script(params: dict[str, Any]) -> dict[str, Any]:
     names = ["ServerBackup_DB_20200101_000000.zip", "ServerBackup_DB_20200101_000000.zip.sha256",
              "ServerBackup_DB_20200102_000000.zip", "ServerBackup_Full_20240130_000000.zip", "unrelated.txt"]
-    return {"listing": [{"folder": folder, "names": names} for folder in params["Folders"]],
+    return {"listing": [{"folder": folder, "name": name, "size": 10} for folder in params["Folders"] for name in names
+                        if name.startswith("ServerBackup_")],
             "deleted": list(params["Delete"])}
 
 
 # Canned $Ansible.Result of each host script, shaped as its header comment's contract says.
 SCRIPTS = {
     "alteryx_facts": lambda params: {
-        "computer_name": "ALTERYX01", "is_admin": True, "service": FACTS["service"],
+        "computer_name": "ALTERYX01", "is_admin": True, "service": {**FACTS["service"], "state": "Running", "start_mode": "Auto"},
         "install_dir": FACTS["install_dir"], "version": FACTS["version"], "install_time_utc": FACTS["install_time_utc"],
         "default_settings_xml": (DATA_DIR / "runtime_defaults.xml").read_text(encoding="utf-8"),
         "override_settings_xml": (DATA_DIR / "runtime_override_full_node.xml").read_text(encoding="utf-8"),
@@ -233,23 +242,23 @@ SCRIPTS = {
     "alteryx_preflight": lambda params: {
         "is_admin": True, "mongo_data_bytes": 10, "required_bytes": 20, "free_bytes": 1000,
         "destinations": [{"path": d, "writable": True, "error": ""} for d in params["Destinations"]],
-        "stale_run": {"run_id": "old", "controller": "c", "started_utc": "t", "heartbeat_utc": "t",
-                      "staging_path": "D:\\B\\old.staging"},
+        "stale_run_id": "old", "stale_started_utc": "t", "stale_controller": "c",
         "cleaned": ["D:\\B\\old.staging"], "lock_taken": True,
     },
     "alteryx_service_state": lambda params: {
-        "name": params["Name"], "initial_state": "running", "state": "stopped", "transitions": [TRANSITION],
+        "name": params["Name"], "exists": True, "initial_state": "Running", "state": "Stopped",
+        "transitions": [{**TRANSITION, "state": "Stopped"}],
         "running_workflows": 1, "workflows_waited_seconds": 5, "workflows_killed": 0,
     },
-    "alteryx_dump_window": lambda params: copy.deepcopy(DUMP_RESULT),
+    "alteryx_dump_window": lambda params: copy.deepcopy(DUMP_WINDOW),
     "alteryx_stage_files": lambda params: {
         "files": [STAGED_FILE], "missing": [{"source": "C:\\ProgramData\\Alteryx\\Engine\\SystemAlias.xml",
                                              "required": False}],
-        "secrets_exported": {"server_secret": True, "mongo_passwords": False},
+        "server_secret_exported": True, "mongo_passwords_exported": False,
     },
     "alteryx_write_file": lambda params: {"path": params["Path"], "size": len(params["Content"]), "sha256": SHA},
     "alteryx_archive": lambda params: {
-        "archive": {"path": "D:\\B\\a.zip", "size": 4096, "sha256": SHA, "entries": 3},
+        "archive_path": "D:\\B\\a.zip", "archive_size": 4096, "archive_sha256": SHA, "archive_entries": 3,
         "sidecar": "D:\\B\\a.zip.sha256",
         "copies": [{"path": d + "\\a.zip", "sha256": SHA, "attempts": 2, "verified": True}
                    for d in params["Destinations"]],
