@@ -9,7 +9,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.build/collections:$(CURDIR)/tests/winsim
 DEMO   := demo
 
-.PHONY: setup lint ruff ansible-lint ps-syntax sanity unit winsim-tests integration test demo bench build changelog clean
+.PHONY: setup lint ruff ansible-lint ps-syntax ps51 sanity unit winsim-tests integration test demo bench build changelog clean
 
 setup: $(STAMP) $(LINK)
 
@@ -23,13 +23,16 @@ $(LINK):
 	mkdir -p $(dir $@)
 	ln -sfn ../../../.. $@
 
-lint: ruff ps-syntax ansible-lint
+lint: ruff ps-syntax ps51 ansible-lint
 
 ruff: setup
 	$(BIN)/ruff check .
 
 ps-syntax: setup
 	$(BIN)/python tests/tools/ps_syntax.py plugins
+
+ps51: setup
+	$(BIN)/python tests/tools/ps51_gate.py plugins
 
 ansible-lint: setup
 	$(BIN)/ansible-lint --offline --profile production

@@ -10,10 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import tree_sitter_powershell
-from tree_sitter import Language, Parser
-
-PARSER = Parser(Language(tree_sitter_powershell.language()))
+# Run as a script, so this folder is on sys.path; psast holds the one tree-sitter loader.
+from psast import PARSER
 
 
 def problems(path: Path) -> list[str]:
