@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -11,24 +12,69 @@ from typing import Any
 
 import yaml
 
+from .host import encode_ps51, file_identity
+
 GIB = 1024**3
 DEFAULT_VERSION = "2023.1.1.247"
 SHARE_SERVER = "fileserver"
 SHARE_NAME = "backups"
+
+# How the override RuntimeSettings.xml (C:\ProgramData\Alteryx\, the file System Settings rewrites)
+# is encoded. Which encoding a real Alteryx System Settings writes is not documented and could not be
+# established. The default is UTF-8 *with* a BOM and CRLF line ends -- what .NET's
+# ``XmlDocument.Save`` writes for an ``encoding="utf-8"`` declaration (``Encoding.UTF8`` emits a
+# preamble) and what Notepad wrote before Windows 10 1903: a BOM trips readers that assume plain
+# UTF-8/ASCII (``json.loads``, ``bytes.decode('ascii')``, expat fed a str that starts with U+FEFF).
+# The harsher UTF-16LE is one option away rather than the default, because existing winsim tests
+# (tests/winsim/tests/playbooks/journal.yml) ``b64decode`` the slurped file as UTF-8, which a real
+# UTF-16 file would fail as well.
+#   utf-8-bom  UTF-8 with BOM, declaration encoding="utf-8" (default)
+#   utf-16     UTF-16LE with BOM, declaration encoding="utf-16" (.NET XmlWriter with Encoding.Unicode,
+#              or the file after an admin's 5.1 ``Out-File`` / ``>``)
+#   utf-8      UTF-8 without BOM, declaration encoding="utf-8"
+#   ansi       cp1252 bytes under an unchanged encoding="utf-8" declaration: the file after an admin
+#              edit through Windows PowerShell 5.1 ``Get-Content | Set-Content`` (ANSI by default);
+#              ``[IO.File]::ReadAllText`` then reads U+FFFD for every non-ASCII character
+# The installer-shipped defaults layer (bin\RuntimeData\) stays UTF-8 without BOM. The override also
+# carries a non-ASCII value (Engine/LogFilePath) so that the encoding matters.
+SETTINGS_ENCODINGS = ("utf-8-bom", "utf-16", "utf-8", "ansi")
+DEFAULT_SETTINGS_ENCODING = "utf-8-bom"
+NON_ASCII_LOG_PATH = "C:\\ProgramData\\Alteryx\\Engine\\Journal d\u2019exécution"
+
+# Items seeded with NTFS attributes on every host (Windows path -> attributes). C:\ProgramData is
+# Hidden on every Windows installation; the hidden key file sits in a folder the backup must copy, so a
+# script that lists without ``Get-ChildItem -Force`` silently leaves it out.
+SEEDED_ATTRIBUTES = {
+    "C:\\ProgramData": ["Hidden"],
+    "C:\\ProgramData\\Alteryx\\Keys\\recovery.key": ["Hidden"],
+}
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split(".")[:2])
 
 
-def _xml(sections: dict[str, dict[str, str]]) -> str:
-    lines = ['<?xml version="1.0" encoding="utf-8"?>', "<SystemSettings>"]
+def _xml(sections: dict[str, dict[str, str]], declared: str = "utf-8", newline: str = "\n") -> str:
+    lines = [f'<?xml version="1.0" encoding="{declared}"?>', "<SystemSettings>"]
     for section, values in sections.items():
         lines.append(f"  <{section}>")
         lines.extend(f"    <{k}>{v}</{k}>" if v != "" else f"    <{k} />" for k, v in values.items())
         lines.append(f"  </{section}>")
     lines.append("</SystemSettings>")
-    return "\n".join(lines) + "\n"
+    return newline.join(lines) + newline
+
+
+def encode_settings(sections: dict[str, dict[str, str]], encoding: str) -> bytes:
+    """The bytes of a RuntimeSettings.xml written in ``encoding`` (one of SETTINGS_ENCODINGS), CRLF line ends."""
+    if encoding == "utf-16":
+        return b"\xff\xfe" + _xml(sections, "utf-16", "\r\n").encode("utf-16-le")
+    if encoding == "utf-8":
+        return _xml(sections, "utf-8", "\r\n").encode("utf-8")
+    if encoding == "utf-8-bom":
+        return b"\xef\xbb\xbf" + _xml(sections, "utf-8", "\r\n").encode("utf-8")
+    if encoding == "ansi":
+        return encode_ps51(_xml(sections, "utf-8", "\r\n"), "Default")
+    raise ValueError(f"unknown settings encoding {encoding!r}; expected one of {', '.join(SETTINGS_ENCODINGS)}")
 
 
 DEFAULT_SETTINGS = {
@@ -71,11 +117,12 @@ def _override_settings(role: str, controller_name: str, mongo: str, version: str
         settings["Worker"] = {"UseLocalServer": "False", "ServerName": f"http://{controller_name}:80/AlteryxService/"}
     settings["Worker"].update({"ExecuteUserName": "svc-runas", "ExecuteDomain": "CORP",
                                "ExecutePasswordEncrypted": "AQAAANCMnd8BFdERjHoAwE/" + "r" * 24})
+    settings["Engine"] = {"LogFilePath": NON_ASCII_LOG_PATH}
     return {k: v for k, v in settings.items() if v}
 
 
 def build_host(root: Path, name: str, role: str, *, controller_name: str, mongo: str, version: str,
-               cluster_has: dict, seed: int) -> None:
+               cluster_has: dict, seed: int, settings_encoding: str = DEFAULT_SETTINGS_ENCODING) -> None:
     """Write one host folder: drives, Alteryx trees, state.json."""
     c_drive = root / "drives" / "C"
     (root / "drives" / "D").mkdir(parents=True, exist_ok=True)
@@ -87,8 +134,8 @@ def build_host(root: Path, name: str, role: str, *, controller_name: str, mongo:
     install_time = time.time() - 90 * 86400
     (install / "bin" / "AlteryxService.exe").write_bytes(b"MZ winsim AlteryxService.exe\n")
     (install / "bin" / "RuntimeData" / "RuntimeSettings.xml").write_text(_xml(DEFAULT_SETTINGS))
-    (data / "RuntimeSettings.xml").write_text(_xml(_override_settings(role, controller_name, mongo, version,
-                                                                      cluster_has)))
+    (data / "RuntimeSettings.xml").write_bytes(encode_settings(
+        _override_settings(role, controller_name, mongo, version, cluster_has), settings_encoding))
     (data / "Engine" / "SystemAlias.xml").write_text(
         '<?xml version="1.0"?>\n<AliasConfig>\n  <Alias name="Warehouse" type="odbc">DSN=warehouse</Alias>\n'
         "</AliasConfig>\n")
@@ -98,6 +145,7 @@ def build_host(root: Path, name: str, role: str, *, controller_name: str, mongo:
     keys = data / "Keys"
     keys.mkdir(exist_ok=True)
     (keys / "alteryx.key").write_bytes(hashlib.sha256(f"{name}-key".encode()).digest() * 4)
+    (keys / "recovery.key").write_bytes(hashlib.sha256(f"{name}-recovery".encode()).digest() * 2)
     config_dir = install / "bin" / ("server/config" if _version_tuple(version) >= (2020, 1) else "config")
     config_dir.mkdir(parents=True, exist_ok=True)
     config = config_dir / "alteryx.config"
@@ -135,14 +183,31 @@ def build_host(root: Path, name: str, role: str, *, controller_name: str, mongo:
         "mongo": {"type": mongo if role == "controller" else "none", "seed": seed, "documents": 60,
                   "dump_seconds": 0.3},
         "counters": {},
+        "attributes": _seeded_attributes(c_drive),
     }
     (root / "state.json").write_text(json.dumps(state, indent=1, sort_keys=True))
     (root / "journal.jsonl").write_text("")
 
 
+def _seeded_attributes(c_drive: Path) -> dict[str, Any]:
+    """The ``attributes`` table of state.json (see ``Host.set_attributes``) for SEEDED_ATTRIBUTES."""
+    table = {}
+    for win_path, attrs in SEEDED_ATTRIBUTES.items():
+        local = c_drive.joinpath(*win_path.split("\\")[1:])
+        table[win_path.lower()] = {"attrs": sorted(attrs), **file_identity(local, create=True)}
+    return table
+
+
 def new_fleet(directory: str | os.PathLike[str], *, workers: int = 0, ui: int = 0, clusters: int = 1,
-              mongo: str = "embedded", version: str = DEFAULT_VERSION) -> Path:
-    """Create a fleet of simulated hosts under ``directory`` and return its inventory path."""
+              mongo: str = "embedded", version: str = DEFAULT_VERSION,
+              settings_encoding: str = DEFAULT_SETTINGS_ENCODING) -> Path:
+    """Create a fleet of simulated hosts under ``directory`` and return its inventory path.
+
+    ``settings_encoding`` is how each override RuntimeSettings.xml is written (SETTINGS_ENCODINGS).
+    """
+    if settings_encoding not in SETTINGS_ENCODINGS:
+        raise ValueError(f"unknown settings encoding {settings_encoding!r}; expected one of "
+                         f"{', '.join(SETTINGS_ENCODINGS)}")
     base = Path(directory).resolve()
     (base / "hosts").mkdir(parents=True, exist_ok=True)
     (base / "shares" / SHARE_SERVER / SHARE_NAME).mkdir(parents=True, exist_ok=True)
@@ -161,7 +226,8 @@ def new_fleet(directory: str | os.PathLike[str], *, workers: int = 0, ui: int = 
         for name, role in members:
             root = base / "hosts" / name
             build_host(root, name, role, controller_name=controller, mongo=mongo, version=version,
-                       cluster_has={"workers": workers > 0, "ui": ui > 0}, seed=seed)
+                       cluster_has={"workers": workers > 0, "ui": ui > 0}, seed=seed,
+                       settings_encoding=settings_encoding)
             seed += 1
             group = {"controller": "alteryx_controller", "worker": "alteryx_workers", "ui": "alteryx_ui"}[role]
             groups[group]["hosts"][name] = {"winsim_root": str(root)}
@@ -180,3 +246,23 @@ def new_fleet(directory: str | os.PathLike[str], *, workers: int = 0, ui: int = 
     path = base / "inventory.yml"
     path.write_text(yaml.safe_dump(inventory, sort_keys=False))
     return path
+
+
+def cli(argv: list[str] | None = None) -> int:
+    """``winsim new DIR [--workers N] [--ui N] [--clusters N] [--mongo M] [--version V] [--settings-encoding E]``."""
+    parser = argparse.ArgumentParser(prog="winsim", description="Simulated Alteryx Server hosts for tests.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    new = sub.add_parser("new", help="create a fleet and its inventory")
+    new.add_argument("directory")
+    new.add_argument("--workers", type=int, default=0)
+    new.add_argument("--ui", type=int, default=0)
+    new.add_argument("--clusters", type=int, default=1)
+    new.add_argument("--mongo", choices=["embedded", "self-managed"], default="embedded")
+    new.add_argument("--version", default=DEFAULT_VERSION)
+    new.add_argument("--settings-encoding", choices=SETTINGS_ENCODINGS, default=DEFAULT_SETTINGS_ENCODING,
+                     help="encoding of the override RuntimeSettings.xml (default: %(default)s)")
+    args = parser.parse_args(argv)
+    inventory = new_fleet(args.directory, workers=args.workers, ui=args.ui, clusters=args.clusters,
+                          mongo=args.mongo, version=args.version, settings_encoding=args.settings_encoding)
+    print(inventory)
+    return 0

@@ -11,6 +11,12 @@ Layout of a host folder (written by ``fleet.new_fleet``)::
 
 Every read-modify-write of ``state.json`` holds an exclusive ``flock`` so that a detached
 async job and the connection can both change the host safely.
+
+Besides the path mapping, a host models what Windows PowerShell 5.1 does with files, so that the
+Python twins of our host scripts trip where the scripts would: file attributes and
+``Get-ChildItem`` without ``-Force``, ``Resolve-Path`` / ``Split-Path -Qualifier`` on UNC paths,
+``Move-Item`` onto an existing file, and the encodings of ``Get-Content``, ``Set-Content``,
+``Out-File`` and ``[IO.File]::ReadAllText``.
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +165,283 @@ class Host:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dest)
 
+    # ------------------------------------------------------ file attributes
+    # NTFS keeps Hidden/System/ReadOnly per file; the sandbox's Linux files cannot, so winsim
+    # persists them in state.json under "attributes", keyed by the lower-cased Windows path (NTFS is
+    # case-insensitive). Each entry also records the file's identity (``file_identity``): a file
+    # deleted and created again (by any fake) is a new file on Windows too and must not inherit them.
+    def set_attributes(self, win_path: str, attrs: Iterable[str]) -> None:
+        """Set the attribute flags of an existing item, like ``(Get-Item -Force $p).Attributes = ...``.
+
+        ``attrs`` replaces the item's flags; names are ``Hidden``, ``System``, ``ReadOnly`` (any case,
+        ``Normal`` clears them). A missing item raises ``Cannot find path '<p>' because it does not exist.``
+        """
+        local = self.local_path(win_path)
+        if not local.exists():
+            raise WinError(f"Cannot find path '{win_path}' because it does not exist.")
+        flags = _attribute_flags(attrs)
+        key = self.win_path(local).lower()
+        with self.locked_state() as state:
+            table = state.setdefault("attributes", {})
+            if flags:
+                table[key] = {"attrs": sorted(flags), **file_identity(local, create=True)}
+            else:
+                table.pop(key, None)
+
+    def attributes(self, win_path: str) -> set[str]:
+        """The persisted attribute flags of an item (``Hidden``, ``System``, ``ReadOnly``); empty when none."""
+        local = self.local_path(win_path)
+        return _flags_of(self.state().get("attributes", {}), self, local)
+
+    def get_child_items(self, win_path: str, recurse: bool = False, force: bool = False,
+                        files_only: bool = False) -> list[Path]:
+        """``Get-ChildItem -LiteralPath <p> [-Recurse] [-Force] [-File]``: the sandbox paths it would return.
+
+        As the FileSystem provider does (PowerShell ``FileSystemProvider.Dir``): without ``-Force`` an
+        item whose attributes include ``Hidden`` is not returned and a hidden folder is not descended
+        into; ``System`` alone does not hide an item (the provider tests only the Hidden bit, so
+        ``Hidden, System`` files such as ``desktop.ini`` are skipped, a System-only file is listed).
+        Listing a hidden folder given as the path itself works. Each folder yields its subfolders,
+        then its files, in NTFS (case-insensitive) name order, before ``-Recurse`` descends into the
+        subfolders. ``-File`` drops folders from the output but still recurses. A missing path raises
+        ``Cannot find path '<p>' because it does not exist.``; a hidden file named as the path without
+        ``-Force`` raises ``Could not find item <p>.`` (ItemNotFound, as ``Get-Item`` does). Dotfiles
+        are not hidden on Windows.
+        """
+        local = self.local_path(win_path)
+        if not local.exists():
+            raise WinError(f"Cannot find path '{win_path}' because it does not exist.")
+        table = self.state().get("attributes", {})
+
+        def hidden(path: Path) -> bool:
+            return not force and "Hidden" in _flags_of(table, self, path)
+
+        if not local.is_dir():
+            if hidden(local):
+                raise WinError(f"Could not find item {win_path}.")
+            return [local]
+        found: list[Path] = []
+
+        def walk(folder: Path) -> None:
+            children = sorted(folder.iterdir(), key=lambda p: p.name.upper())
+            folders = [c for c in children if c.is_dir() and not c.is_symlink() and not hidden(c)]
+            files = [c for c in children if not c.is_dir() and not hidden(c)]
+            if not files_only:
+                found.extend(folders)
+            found.extend(files)
+            if recurse:
+                for child in folders:
+                    walk(child)
+
+        walk(local)
+        return found
+
+    # ------------------------------------------------------ path cmdlets
+    def resolve_path_text(self, win_path: str) -> str:
+        """``(Resolve-Path -LiteralPath <p>).Path`` as Windows PowerShell 5.1 prints it.
+
+        - Drive paths come back as typed: the drive letter as the PSDrive names it (``C``), every other
+          component in the case the caller typed, not the on-disk case (Resolve-Path without wildcards
+          does not consult the disk for names; PowerShell/PowerShell#6197, #13190). ``/`` becomes ``\\``,
+          ``.`` and ``..`` are collapsed, a trailing separator is dropped (except at the root).
+        - UNC paths have no PSDrive, so the path comes back provider-qualified:
+          ``Microsoft.PowerShell.Core\\FileSystem::\\\\server\\share\\...`` (a string that ``[IO.File]``
+          and ``Join-Path`` users must not treat as a plain path).
+        - A provider-qualified input keeps the prefix the caller typed.
+        - A missing item raises ``Cannot find path '<p>' because it does not exist.`` (ItemNotFound).
+        - ``%VAR%`` is not expanded (PowerShell is not cmd.exe); a relative path has no location here.
+        """
+        text = str(win_path)
+        prefix = ""
+        qualified = re.match(r"^((?:[\w.]+\\)?FileSystem::)(.*)$", text, re.IGNORECASE)
+        if qualified:
+            prefix, text = qualified.groups()
+        text = text.replace("/", "\\")
+        unc = re.match(r"^\\\\([^\\]+)\\([^\\]+)(.*)$", text)
+        drive = re.match(r"^([A-Za-z]):(.*)$", text)
+        if unc:
+            server, share, rest = unc.groups()
+            root = f"\\\\{server}\\{share}"
+            parts = _collapse(rest)
+            shown = root + "".join("\\" + p for p in parts)
+            if not prefix:
+                prefix = "Microsoft.PowerShell.Core\\FileSystem::"
+        elif drive:
+            letter, rest = drive.groups()
+            parts = _collapse(rest)
+            shown = f"{letter.upper()}:\\" + "\\".join(parts)
+        else:
+            raise WinError(f"Cannot find path '{win_path}' because it does not exist.")
+        try:
+            exists = "%" not in shown and self.local_path(shown).exists()
+        except WinError:
+            if drive:
+                raise  # Cannot find drive. A drive with the name 'Z' does not exist.
+            exists = False  # a share that does not exist is just a path that does not exist
+        if not exists:
+            raise WinError(f"Cannot find path '{shown}' because it does not exist.")
+        return prefix + shown
+
+    @staticmethod
+    def split_path_qualifier(win_path: str) -> str:
+        """``Split-Path -Path <p> -Qualifier`` (PowerShell ``ParsePathCommand``).
+
+        Returns everything up to the first ``:`` (``C:`` for ``C:\\x``), or up to ``::`` for a
+        provider-qualified path (``Microsoft.PowerShell.Core\\FileSystem::``). A path without a colon,
+        such as a UNC path, throws ``Cannot parse path because path '<p>' does not have a qualifier
+        specified.`` (``NavigationResources.ParsePathFormatError``), so ``Split-Path -Qualifier`` is no
+        way to find the "drive" of a share.
+        """
+        text = str(win_path)
+        index = text.find(":")
+        if index < 0:
+            raise WinError(f"Cannot parse path because path '{text}' does not have a qualifier specified.")
+        if text[index:index + 2] == "::":
+            return text[:index + 2]
+        return text[:index + 1]
+
+    def move_item(self, src_win: str, dst_win: str, force: bool = False) -> Path:
+        """``Move-Item -LiteralPath <src> -Destination <dst> [-Force]`` of Windows PowerShell 5.1; returns the new path.
+
+        Ported from ``FileSystemProvider.MoveItem`` / ``MoveFileInfoItem`` and .NET Framework's
+        ``FileInfo.MoveTo`` / ``Directory.Move``:
+        - a destination that is an existing folder means "into that folder" (``<dst>\\<name>``);
+        - a file onto an existing file raises IOException ``Cannot create a file when that file already
+          exists.``; with ``-Force`` the destination loses ReadOnly/Hidden, is deleted, and replaced;
+        - a file may move across volumes (copied, then deleted; free space is checked);
+        - a folder onto an existing item raises the same IOException, with or without ``-Force``; a
+          folder cannot move across volumes in 5.1 (``Source and destination path must have identical
+          roots. Move will not work across volumes.``; PowerShell 7 added a copy fallback, 5.1 has none);
+        - a missing source raises ``Cannot find path '<src>' because it does not exist.``; a missing
+          destination folder raises ``Could not find a part of the path.``
+        The item keeps its attributes (they follow it to the new path).
+        """
+        src = self.local_path(src_win)
+        if not src.exists():
+            raise WinError(f"Cannot find path '{src_win}' because it does not exist.")
+        dst = self.local_path(dst_win)
+        if dst.is_dir():
+            dst = dst / src.name
+        if not dst.parent.is_dir():
+            raise WinError("Could not find a part of the path.")
+        same_volume = self._volume(src) == self._volume(dst)
+        if src.is_dir():
+            if dst.resolve() == src.resolve() or dst.resolve().is_relative_to(src.resolve()):
+                raise WinError("Destination path cannot be a subdirectory of the source or the source itself: "
+                               f"{self.win_path(dst)}.")
+            if dst.exists():
+                raise WinError("Cannot create a file when that file already exists.")
+            if not same_volume:
+                raise WinError("Source and destination path must have identical roots. Move will not work across "
+                               "volumes.")
+            old_key = self.win_path(src).lower()
+            os.rename(src, dst)
+            self._rekey_attributes(old_key, self.win_path(dst).lower())
+            return dst
+        if dst.exists():
+            # -Force replaces only a file (File.Exists); a folder in the way always fails.
+            if not force or dst.is_dir():
+                raise WinError("Cannot create a file when that file already exists.")
+            self._forget_attributes(self.win_path(dst).lower())
+            dst.unlink()
+        old_key = self.win_path(src).lower()
+        if same_volume:
+            os.replace(src, dst)
+        else:
+            self.check_space(dst, src.stat().st_size)
+            shutil.copy2(src, dst)
+            src.unlink()
+        self._rekey_attributes(old_key, self.win_path(dst).lower(), ino=dst.stat().st_ino)  # a copy across volumes
+        return dst
+
+    def _volume(self, local: Path) -> str:
+        """The volume of a sandbox path: its drive letter, or ``\\\\server\\share`` for a share."""
+        drive = self.drive_of(local)
+        if drive != "UNC":
+            return drive
+        parts = self.win_path(local).split("\\")
+        return "\\".join(parts[:4]).lower()
+
+    def _rekey_attributes(self, old_key: str, new_key: str, ino: int | None = None) -> None:
+        with self.locked_state() as state:
+            table = state.get("attributes", {})
+            for key in [k for k in table if k == old_key or k.startswith(old_key + "\\")]:
+                entry = table.pop(key)
+                if ino is not None:
+                    entry["ino"] = ino
+                table[new_key + key[len(old_key):]] = entry
+
+    def _forget_attributes(self, key: str) -> None:
+        with self.locked_state() as state:
+            state.get("attributes", {}).pop(key, None)
+
+    # ------------------------------------------------------------ encodings
+    def read_all_text(self, win_path: str) -> str:
+        """.NET ``[IO.File]::ReadAllText(<p>)``: BOM detection, otherwise UTF-8.
+
+        ``StreamReader`` with ``detectEncodingFromByteOrderMarks``: ``EF BB BF`` UTF-8, ``FF FE`` UTF-16LE,
+        ``FE FF`` UTF-16BE, ``FF FE 00 00`` UTF-32LE, ``00 00 FE FF`` UTF-32BE; the BOM is not part of
+        the text. Without a BOM the bytes are read as UTF-8 and invalid sequences become U+FFFD (so an
+        ANSI-written ``é`` is silently lost). Line endings are kept. A missing file raises
+        ``Could not find file '<p>'.`` (FileNotFoundException).
+        """
+        local = self.local_path(win_path)
+        if not local.is_file():
+            raise WinError(f"Could not find file '{win_path}'.")
+        return decode_with_bom(local.read_bytes(), "utf-8")
+
+    def get_content_raw(self, win_path: str) -> str | None:
+        """Windows PowerShell 5.1 ``Get-Content -LiteralPath <p> -Raw`` (no ``-Encoding``).
+
+        5.1's FileSystem provider reads with BOM detection (as ``read_all_text``) but, without a BOM,
+        decodes with the ANSI code page (``Encoding.Default``, cp1252 on en-US hosts) -- so a UTF-8 file
+        without BOM comes back as mojibake (``Ã©`` for ``é``). Bytes cp1252 leaves undefined (0x81,
+        0x8D, 0x8F, 0x90, 0x9D) map to U+0081... as Windows does. An empty file yields ``$null``
+        (None here), not an empty string. A missing path raises ``Cannot find path '<p>' because it
+        does not exist.``
+        """
+        local = self.local_path(win_path)
+        if not local.is_file():
+            raise WinError(f"Cannot find path '{win_path}' because it does not exist.")
+        text = decode_with_bom(local.read_bytes(), "ansi")
+        return text or None
+
+    def set_content(self, win_path: str, text: str | Iterable[str], encoding: str = "Default",
+                    force: bool = False) -> None:
+        """Windows PowerShell 5.1 ``Set-Content -LiteralPath <p> -Value <text>`` (default ``-Encoding Default``).
+
+        Each value is written followed by CRLF (``-NoNewline`` is not modelled). The default encoding
+        is ANSI (cp1252): characters it cannot hold go through Windows' best-fit table (approximated
+        here by the unaccented letter, ``Ā`` -> ``A``) or become ``?``; a character outside the BMP
+        becomes ``??`` (one per UTF-16 unit, as .NET's best-fit fallback does). Other ``-Encoding``
+        names of 5.1 are accepted (``UTF8`` writes a BOM in 5.1, ``Unicode`` is UTF-16LE with BOM, ...).
+        An existing Hidden or ReadOnly file raises ``Access to the path '<p>' is denied.`` unless
+        ``force`` (``-Force``); a missing folder raises ``Could not find a part of the path '<p>'.``
+        """
+        self._write_text(win_path, text, encoding, force)
+
+    def out_file(self, win_path: str, text: str | Iterable[str], encoding: str = "Unicode",
+                 force: bool = False) -> None:
+        """Windows PowerShell 5.1 ``Out-File -LiteralPath <p>`` and the ``>`` redirection operator.
+
+        5.1's default is ``Unicode``: UTF-16LE with a BOM (``FF FE``), each line followed by CRLF -- a
+        file that UTF-8 readers and ``[IO.File]::ReadAllBytes``-based hashing of "the same text" do
+        not expect. Otherwise as ``set_content`` (errors, ``force``, ``encoding`` names).
+        """
+        self._write_text(win_path, text, encoding, force)
+
+    def _write_text(self, win_path: str, text: str | Iterable[str], encoding: str, force: bool) -> None:
+        local = self.local_path(win_path)
+        if not local.parent.is_dir():
+            raise WinError(f"Could not find a part of the path '{win_path}'.")
+        if local.is_dir():
+            raise WinError(f"Access to the path '{win_path}' is denied.")
+        if local.exists() and not force and self.attributes(win_path) & {"Hidden", "ReadOnly"}:
+            # FileMode.Create on a hidden or read-only file fails with ERROR_ACCESS_DENIED on Windows.
+            raise WinError(f"Access to the path '{win_path}' is denied.")
+        lines = [text] if isinstance(text, str) else list(text)
+        self.write_bytes(local, encode_ps51("".join(line + "\r\n" for line in lines), encoding))
+
     # ---------------------------------------------------------------- journal
     def journal(self, entry: dict[str, Any]) -> None:
         """Append one JSON line to the host journal."""
@@ -229,3 +513,160 @@ def _tree_size(path: Path) -> int:
             with contextlib.suppress(OSError):
                 total += os.lstat(os.path.join(dirpath, name)).st_size
     return total
+
+
+# ------------------------------------------------------------------ attributes
+ATTRIBUTE_FLAGS = {"hidden": "Hidden", "system": "System", "readonly": "ReadOnly"}
+
+
+def _attribute_flags(attrs: Iterable[str]) -> set[str]:
+    flags: set[str] = set()
+    for name in attrs:
+        key = str(name).replace(" ", "").lower()
+        if key in ("normal", "archive"):
+            continue
+        if key not in ATTRIBUTE_FLAGS:
+            raise ValueError(f"unsupported file attribute {name!r} (winsim models Hidden, System, ReadOnly)")
+        flags.add(ATTRIBUTE_FLAGS[key])
+    return flags
+
+
+def _flags_of(table: dict[str, Any], host: Host, local: Path) -> set[str]:
+    """Flags of ``local`` in an attribute table, ignoring entries of a file since deleted and re-created."""
+    try:
+        entry = table.get(host.win_path(local).lower())
+        if not entry or not _same_file(entry, local):
+            return set()
+    except (WinError, OSError):
+        return set()
+    return set(entry.get("attrs", []))
+
+
+_ID_XATTR = "user.winsim.id"
+
+
+def file_identity(local: Path, create: bool = False) -> dict[str, Any]:
+    """What identifies a sandbox file across renames but not across delete-and-create.
+
+    Inode numbers alone do not: Linux hands a freed inode to the next file created. So the file
+    also gets a random token in an extended attribute (``user.winsim.id``), which a rename keeps
+    and a new file lacks; where the filesystem has no user xattrs, the inode is all there is.
+    """
+    identity: dict[str, Any] = {"ino": local.stat().st_ino}
+    token = _read_token(local)
+    if token is None and create:
+        candidate = os.urandom(8).hex()
+        with contextlib.suppress(OSError):
+            os.setxattr(local, _ID_XATTR, candidate.encode())
+            token = candidate
+    if token:
+        identity["token"] = token
+    return identity
+
+
+def _read_token(local: Path) -> str | None:
+    try:
+        return os.getxattr(local, _ID_XATTR).decode()
+    except OSError:
+        return None
+
+
+def _same_file(entry: dict[str, Any], local: Path) -> bool:
+    if entry.get("token"):
+        return _read_token(local) == entry["token"]
+    return local.stat().st_ino == entry.get("ino")
+
+
+def _collapse(rest: str) -> list[str]:
+    """Path components after the root with ``.`` dropped and ``..`` applied (never above the root)."""
+    parts: list[str] = []
+    for part in rest.split("\\"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(part)
+    return parts
+
+
+# ------------------------------------------------------------------- encodings
+# cp1252 as Windows (MultiByteToWideChar) has it: the five bytes Python's codec leaves undefined map to
+# the C1 control characters of the same value.
+_CP1252_HOLES = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+
+
+def _decode_ansi(data: bytes) -> str:
+    out: list[str] = []
+    start = 0
+    for index, byte in enumerate(data):
+        if byte in _CP1252_HOLES:
+            out.append(data[start:index].decode("cp1252"))
+            out.append(chr(byte))
+            start = index + 1
+    out.append(data[start:].decode("cp1252"))
+    return "".join(out)
+
+
+def _encode_single_byte(text: str, codec: str, best_fit: bool) -> bytes:
+    """Encode like .NET's ANSI/OEM/ASCII encoders: best fit (ANSI only) or ``?``; ``??`` beyond the BMP."""
+    out = bytearray()
+    for char in text:
+        if codec == "cp1252" and ord(char) in _CP1252_HOLES:
+            out.append(ord(char))
+            continue
+        try:
+            out += char.encode(codec)
+            continue
+        except UnicodeEncodeError:
+            pass
+        if ord(char) > 0xFFFF:
+            out += b"??"  # the fallback sees two UTF-16 units and replaces each
+            continue
+        fit = b"?"
+        if best_fit:
+            base = unicodedata.normalize("NFKD", char)
+            base = "".join(c for c in base if not unicodedata.combining(c))
+            if len(base) == 1:
+                with contextlib.suppress(UnicodeEncodeError):
+                    fit = base.encode(codec)
+        out += fit
+    return bytes(out)
+
+
+def decode_with_bom(data: bytes, default: str) -> str:
+    """Decode as a .NET ``StreamReader`` with BOM detection; ``default`` is ``utf-8`` or ``ansi`` (cp1252)."""
+    if data.startswith(b"\xff\xfe\x00\x00"):
+        return data[4:].decode("utf-32-le", errors="replace")
+    if data.startswith(b"\x00\x00\xfe\xff"):
+        return data[4:].decode("utf-32-be", errors="replace")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith(b"\xff\xfe"):
+        return data[2:].decode("utf-16-le", errors="replace")
+    if data.startswith(b"\xfe\xff"):
+        return data[2:].decode("utf-16-be", errors="replace")
+    if default == "ansi":
+        return _decode_ansi(data)
+    return data.decode("utf-8", errors="replace")
+
+
+def encode_ps51(text: str, encoding: str) -> bytes:
+    """Bytes Windows PowerShell 5.1 writes for ``-Encoding <encoding>`` (Set-Content / Out-File)."""
+    name = encoding.replace("-", "").lower()
+    if name == "default":
+        return _encode_single_byte(text, "cp1252", best_fit=True)
+    if name in ("unicode", "string", "unknown"):
+        return b"\xff\xfe" + text.encode("utf-16-le", errors="surrogatepass")
+    if name == "bigendianunicode":
+        return b"\xfe\xff" + text.encode("utf-16-be", errors="surrogatepass")
+    if name == "utf8":
+        return b"\xef\xbb\xbf" + text.encode("utf-8")  # 5.1's UTF8 always writes a BOM
+    if name == "utf32":
+        return b"\xff\xfe\x00\x00" + text.encode("utf-32-le")
+    if name == "ascii":
+        return _encode_single_byte(text, "ascii", best_fit=False)
+    if name == "oem":
+        return _encode_single_byte(text, "cp437", best_fit=False)
+    raise ValueError(f"winsim does not model -Encoding {encoding}")
