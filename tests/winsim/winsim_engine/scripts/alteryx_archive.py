@@ -4,99 +4,103 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import time
 import zipfile
 
-from ..host import DiskFullError, WinError
+from ..host import WinError
 from . import ScriptFailure
-from ._common import files_under, sha256
+from ._common import sha256
+from ._step_error import StepError, failure_class_of
+
+
+def _check_entries(path):
+    """``Test-ArchiveEntry``: (bad, entry count, verified count)."""
+    with zipfile.ZipFile(path) as zf:
+        entries = {i.filename.replace("\\", "/"): i for i in zf.infolist()}
+        if "BackupManifest.json" not in entries:
+            return "BackupManifest.json is missing", len(entries), 0
+        manifest = json.loads(zf.read("BackupManifest.json").decode("utf-8-sig"))
+        files = manifest.get("BackedUpFiles") or []
+        for item in files:
+            if item["ArchivePath"] not in entries:
+                return f"{item['ArchivePath']} is missing", len(entries), 0
+            if hashlib.sha256(zf.read(item["ArchivePath"])).hexdigest() != item["SHA256"]:
+                return f"{item['ArchivePath']} does not match its manifest SHA256", len(entries), 0
+        return None, len(entries), len(files)
 
 
 def run(host, p, ctx):
-    staging = host.local_path(p["StagingPath"])
-    local_dir = p["LocalDir"].rstrip("\\")
     name = p["ArchiveName"]
-    local = host.local_path(f"{local_dir}\\{name}")
-    partial = local.with_name(local.name + ".partial")
-    published, log = [], []
-
-    def fail(failure_class, message):
-        for path in published + [partial]:
-            if path.exists():
-                path.unlink()
-        raise ScriptFailure(message, failure_class, {"attempts_log": log})
-
+    local_win = p["LocalDir"].rstrip("\\") + "\\" + name
+    local = host.local_path(local_win)
+    published, log, copies = [], [], []
+    destinations = p["Destinations"] or []
     try:
-        total = sum(f.stat().st_size for f in files_under(staging))
-        host.check_space(partial, total // 2)
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
-            for f in files_under(staging):
-                zf.write(f, "/".join(f.relative_to(staging).parts))
-    except (DiskFullError, OSError, WinError) as exc:
-        fail("storage", f"Cannot create {local_dir}\\{name} : {exc}")
-    with zipfile.ZipFile(partial) as zf:
-        entries = {i.filename: i for i in zf.infolist()}
-        bad = None
-        if "BackupManifest.json" not in entries:
-            bad = "BackupManifest.json is missing"
-            manifest = {"BackedUpFiles": []}
-        else:
-            manifest = json.loads(zf.read("BackupManifest.json"))
-            for item in manifest["BackedUpFiles"]:
-                if item["ArchivePath"] not in entries:
-                    bad = f"{item['ArchivePath']} is missing"
+        staging = host.local_path(p["StagingPath"])
+        partial = host.local_path(local_win + ".partial")
+        try:
+            # ZipFile.CreateFromDirectory enumerates everything, hidden files included.
+            members = [f for f in sorted(staging.rglob("*")) if f.is_file()]
+            host.check_space(partial, sum(f.stat().st_size for f in members) // 2)
+            with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
+                for f in members:
+                    zf.write(f, "/".join(f.relative_to(staging).parts))
+        except (WinError, OSError) as exc:
+            raise StepError("storage", f"Cannot create {local_win} : {exc}") from exc
+        bad, entry_count, verified = _check_entries(partial)
+        if bad:
+            raise StepError("validation", f"Archive verification failed: {bad}.")
+        size = partial.stat().st_size
+        if size < p["MinBytes"]:
+            raise StepError("validation", f"Archive is {size} bytes, below the minimum of {p['MinBytes']} for this "
+                                          "mode: the backup is probably incomplete.")
+        digest = sha256(partial)
+        published.append(local_win)
+        host.move_item(local_win + ".partial", local_win, force=True)
+        published.append(local_win + ".sha256")
+        host.write_bytes(host.local_path(local_win + ".sha256"), f"{digest}  {name}\n".encode())
+        tries = max(1, p["Retries"])
+        for dest in destinations:
+            target = dest.rstrip("\\") + "\\" + name
+            for attempt in range(1, tries + 1):
+                try:
+                    _probe_share(host, dest)
+                    host.local_path(dest).mkdir(parents=True, exist_ok=True)
+                    host.copy_file(local, host.local_path(target + ".partial"))
+                    if sha256(host.local_path(target + ".partial")) != digest:
+                        raise WinError("hash mismatch after copy")
+                    published.append(target)
+                    host.move_item(target + ".partial", target, force=True)
+                    published.append(target + ".sha256")
+                    shutil.copyfile(host.local_path(local_win + ".sha256"), host.local_path(target + ".sha256"))
+                    log.append(f"copy to {dest} succeeded on attempt {attempt}")
+                    copies.append({"path": target, "sha256": digest, "attempts": attempt, "verified": True})
                     break
-                if hashlib.sha256(zf.read(item["ArchivePath"])).hexdigest() != item["SHA256"]:
-                    bad = f"{item['ArchivePath']} does not match its manifest SHA256"
-                    break
-        entry_count = len(entries)
-    if bad:
-        fail("validation", f"Archive verification failed: {bad}.")
-    size = partial.stat().st_size
-    if size < int(p.get("MinBytes", 0)):
-        fail("validation", f"Archive is {size} bytes, below the minimum of {p['MinBytes']} for this mode: the backup "
-                           "is probably incomplete.")
-    digest = sha256(partial)
-    os.replace(partial, local)
-    published.append(local)
-    sidecar = local.with_name(local.name + ".sha256")
-    sidecar.write_text(f"{digest}  {name}\n")
-    published.append(sidecar)
-    copies = []
-    retries, delay = max(1, int(p.get("Retries", 3))), float(p.get("RetryDelaySeconds", 30))
-    for dest in p.get("Destinations") or []:
-        for attempt in range(1, retries + 1):
-            target_partial = None
-            try:
-                folder = host.local_path(dest)
-                _probe_share(host, dest)
-                folder.mkdir(parents=True, exist_ok=True)
-                target = folder / name
-                target_partial = folder / (name + ".partial")
-                host.copy_file(local, target_partial)
-                if sha256(target_partial) != digest:
-                    raise WinError("hash mismatch after copy")
-                os.replace(target_partial, target)
-                published.append(target)
-                shutil.copyfile(sidecar, folder / sidecar.name)
-                published.append(folder / sidecar.name)
-                log.append(f"copy to {dest} succeeded on attempt {attempt}")
-                copies.append({"path": f"{dest.rstrip(chr(92))}\\{name}", "sha256": digest, "attempts": attempt,
-                               "verified": True})
-                break
-            except (WinError, DiskFullError, OSError) as exc:
-                log.append(f"copy to {dest} failed on attempt {attempt} of {retries} : {exc}")
-                if target_partial is not None and target_partial.exists():
-                    target_partial.unlink()
-                if attempt == retries:
-                    fail("storage", f"Copy to {dest} failed after {retries} attempts: {exc}")
-                time.sleep(delay)
+                except (WinError, OSError) as exc:
+                    log.append(f"copy to {dest} failed on attempt {attempt} of {tries} : {exc}")
+                    _remove_quietly(host, target + ".partial")
+                    if attempt == tries:
+                        raise StepError("storage", f"Copy to {dest} failed after {tries} attempts: {exc}") from exc
+                    time.sleep(p["RetryDelaySeconds"])
+    except (WinError, OSError) as exc:
+        partials = [d.rstrip("\\") + "\\" + name + ".partial" for d in destinations]
+        for path in published + [local_win + ".partial"] + partials:
+            _remove_quietly(host, path)
+        raise ScriptFailure(str(exc), failure_class_of(exc, "storage"), {"attempts_log": log}, changed=True) from exc
     return {"changed": True, "result": {
-        "archive": {"path": f"{local_dir}\\{name}", "size": size, "sha256": digest, "entries": entry_count},
-        "sidecar": f"{local_dir}\\{name}.sha256", "copies": copies, "attempts_log": log,
-        "verified_entries": len(manifest["BackedUpFiles"])}}
+        "archive_path": local_win, "archive_size": size, "archive_sha256": digest, "archive_entries": entry_count,
+        "sidecar": local_win + ".sha256", "copies": copies, "attempts_log": log, "verified_entries": verified}}
+
+
+def _remove_quietly(host, win_path):
+    """``Remove-Item -LiteralPath $p -Force -ErrorAction SilentlyContinue``."""
+    try:
+        path = host.local_path(win_path)
+        if path.is_file():
+            path.unlink()
+    except (WinError, OSError):
+        pass
 
 
 def _probe_share(host, dest):

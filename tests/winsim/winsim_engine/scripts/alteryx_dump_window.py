@@ -1,77 +1,77 @@
-"""Twin of alteryx_dump_window.ps1 (stop -> emongodump -> start in finally, then judge and hash)."""
+"""Twin of alteryx_dump_window.ps1: [wait -> stop] -> emongodump -> start in finally, then flat host facts."""
 
 from __future__ import annotations
 
-import re
 import time
 
-from .. import alteryx
 from ..host import WinError
 from . import ScriptFailure
-from ._common import files_under, refresh_heartbeat, sha256, utc_iso
-
-DONE = re.compile(r"done dumping ([^.\s]+)\.(\S+) \((\d+) documents?\)")
+from ._common import sha256
+from ._invoke_native import invoke_native
+from ._service_control import (
+    set_service_target,
+    status,
+    stop_workflow,
+    update_heartbeat,
+    wait_workflow,
+    workflows,
+)
 
 
 def run(host, p, ctx):
-    name = p.get("ServiceName") or alteryx.SERVICE
-    stop = bool(p.get("StopService", True))
-    max_service_wait = int(p.get("MaxServiceWait", 7200))
+    name = p["ServiceName"]
     transitions = []
-
-    def set_state(target):
-        try:
-            alteryx.set_service_state(host, name, target, timeout=max_service_wait)
-        except WinError as exc:
-            raise ScriptFailure(str(exc), "service_timeout", {"transitions": transitions}) from exc
-        transitions.append({"service": name, "state": target, "at_utc": utc_iso()})
-
-    initial = alteryx.service(host, name)["state"]
-    waited = killed = 0
+    result = {"initial_state": status(host, name), "transitions": transitions, "downtime_seconds": 0,
+              "workflows_waited_seconds": 0, "workflows_killed": 0, "workflows_running": 0, "dump_path": p["DumpPath"],
+              "exe_exit_code": None, "exe_stdout": "", "exe_stderr": "", "dump_log": None, "files": [],
+              "final_state": ""}
+    stop = p["StopService"] and result["initial_state"] != "Stopped"
     if stop:
-        max_wait = int(p.get("MaxWorkflowWait", 3600))
-        while alteryx.running_processes(host, alteryx.ENGINE_PROCESS) and waited < max_wait:
-            time.sleep(min(1.0, max_wait - waited))
-            waited += 1
-            refresh_heartbeat(host, p.get("LockPath", ""))
-        running = alteryx.running_processes(host, alteryx.ENGINE_PROCESS)
-        if running:
-            if not p.get("ForceStopWorkflows"):
-                raise ScriptFailure(f"{len(running)} workflow(s) still running after {max_wait} s; the service was "
-                                    "not stopped. Retry later or set force_stop_workflows.", "service_timeout",
-                                    {"workflows_waited_seconds": waited, "transitions": []})
-            killed = alteryx.kill_processes(host, alteryx.ENGINE_PROCESS)
+        result["workflows_waited_seconds"] = wait_workflow(host, p["MaxWorkflowWait"], p["LockPath"])
+        result["workflows_running"] = len(workflows(host))
+        if result["workflows_running"] and not p["ForceStopWorkflows"]:
+            result["final_state"] = result["initial_state"]
+            raise ScriptFailure(f"{result['workflows_running']} workflow(s) still running after {p['MaxWorkflowWait']} "
+                                "s; the service was not stopped. Retry later or set force_stop_workflows.",
+                                "service_timeout", result, changed=False)
+        if result["workflows_running"]:
+            result["workflows_killed"] = stop_workflow(host)
     stopped_at = started_at = None
-    stdout = ""
+    phase = "service stop"
     try:
-        if stop and initial != "stopped":
-            set_state("stopped")
+        if stop:
+            t = set_service_target(host, name, "Stopped", p["MaxServiceWait"])
+            if t:
+                transitions.append(t)
             stopped_at = time.time()
-        _rc, stdout = alteryx.service_exe(host, f"emongodump={p['DumpPath']}")
+        phase = "emongodump"
+        run_ = invoke_native(host, p["ExePath"], f"emongodump={p['DumpPath']}")
+        result.update(exe_exit_code=run_["exit_code"], exe_stdout=run_["stdout"], exe_stderr=run_["stderr"])
+    except (WinError, OSError) as exc:  # the script's catch: any error of the stop or the dump
+        result["failure_class"] = "mongodb" if phase == "emongodump" else "service_timeout"
+        result["message"] = f"{phase} failed: {exc}"
     finally:
-        if stop and initial == "running":
-            set_state("running")
-            started_at = time.time()
-    refresh_heartbeat(host, p.get("LockPath", ""))
+        if stop:
+            try:
+                t = set_service_target(host, name, "Running", p["MaxServiceWait"])
+                if t:
+                    transitions.append(t)
+                started_at = time.time()
+            except (WinError, OSError) as exc:
+                result["failure_class"] = "service_timeout"
+                result["message"] = f"{exc} The service may be down: start it by hand."
+    result["final_state"] = status(host, name)
+    if stopped_at and started_at:
+        result["downtime_seconds"] = started_at - stopped_at
+    if "failure_class" in result:
+        message = result.pop("message")
+        raise ScriptFailure(message, result.pop("failure_class"), result, changed=True)
+    update_heartbeat(host, p["LockPath"])
+    log = host.local_path(p["DumpPath"].rstrip("\\") + "\\mongoDump.log")
+    if log.is_file():
+        result["dump_log"] = host.read_all_text(host.win_path(log))
     folder = host.local_path(p["DumpPath"])
-    log = folder / "mongoDump.log"
-    log_text = log.read_text() if log.is_file() else ""
-    result = {"transitions": transitions, "initial_state": initial, "final_state": alteryx.service(host, name)["state"],
-              "downtime_seconds": (started_at - stopped_at) if stopped_at and started_at else 0,
-              "workflows_waited_seconds": waited, "workflows_killed": killed, "dump_path": p["DumpPath"],
-              "databases": [], "files": []}
-    failed = (re.search(r"EMongoDump failed|Mongodump failed", stdout)
-              or re.search(r"(?im)^.*\b(error|fatal|failed)\b", log_text) or "done dumping" not in log_text)
-    if failed:
-        last = stdout.strip().splitlines()[-1] if stdout.strip() else "no output"
-        raise ScriptFailure(f"emongodump failed: {last} (see {p['DumpPath']}\\mongoDump.log).", "mongodb", result,
-                            changed=bool(transitions))
-    databases: dict[str, list] = {}
-    for match in DONE.finditer(log_text):
-        db, coll, docs = match.groups()
-        databases.setdefault(db, []).append({"name": coll, "documents": int(docs),
-                                             "bytes": (folder / db / f"{coll}.bson").stat().st_size})
-    result["databases"] = [{"name": db, "collections": colls} for db, colls in sorted(databases.items())]
-    result["files"] = [{"path": "\\".join(f.relative_to(folder).parts), "size": f.stat().st_size, "sha256": sha256(f)}
-                       for f in files_under(folder)]
+    if folder.exists():
+        result["files"] = [{"path": "\\".join(f.relative_to(folder).parts), "size": f.stat().st_size, "sha256": sha256(f)}
+                           for f in host.get_child_items(p["DumpPath"], recurse=True, force=True, files_only=True)]
     return {"changed": True, "result": result}

@@ -5,33 +5,33 @@ from __future__ import annotations
 import json
 import shutil
 
-from ..host import DiskFullError, WinError
+from ..host import WinError
 from . import ScriptFailure
 
 
 def run(host, p, ctx):
     removed = []
-    released = False
+    released = changed = False
     try:
-        if p.get("LogPath"):
+        if p["LogPath"]:
+            changed = True
             log = host.local_path(p["LogPath"])
-            data = str(p.get("LogText") or "").encode("utf-8")
-            host.check_space(log, len(data))
+            data = str(p["LogText"] or "").encode("utf-8")
             log.parent.mkdir(parents=True, exist_ok=True)
+            host.check_space(log, len(data))
             with open(log, "ab") as fh:
                 fh.write(data)
-        for path in list(p.get("Unpublish") or []) + [p.get("StagingPath") or ""]:
-            if not path:
-                continue
-            local = host.local_path(path)
-            if local.exists():
+        for path in list(p["Unpublish"] or []) + [p["StagingPath"]]:
+            if path and host.local_path(path).exists():
+                changed = True
+                local = host.local_path(path)
                 shutil.rmtree(local) if local.is_dir() else local.unlink()
                 removed.append(path)
-        lock = host.local_path(p["LockPath"])
-        if lock.is_file() and json.loads(lock.read_text()).get("run_id") == p.get("RunId"):
-            lock.unlink()
+        lock = p["LockPath"]
+        if lock and host.local_path(lock).is_file() and json.loads(host.get_content_raw(lock)).get("run_id") == p["RunId"]:
+            changed = True
+            host.local_path(lock).unlink()
             released = True
-    except (WinError, DiskFullError, OSError) as exc:
-        raise ScriptFailure(f"Cleanup failed: {exc}", "storage", {"removed": removed}) from exc
-    return {"changed": True, "result": {"log_path": p.get("LogPath", ""), "removed": removed,
-                                        "lock_released": released}}
+    except (WinError, OSError) as exc:
+        raise ScriptFailure(f"Cleanup failed: {exc}", "storage", {"removed": removed}, changed=changed) from exc
+    return {"changed": changed, "result": {"log_path": p["LogPath"], "removed": removed, "lock_released": released}}

@@ -1,4 +1,4 @@
-"""Twin of alteryx_retention.ps1 (list backup files, delete the ones the controller chose)."""
+"""Twin of alteryx_retention.ps1 (list backup files flat, delete the ones the controller chose)."""
 
 from __future__ import annotations
 
@@ -7,25 +7,26 @@ import re
 from ..host import WinError
 from . import ScriptFailure
 
-PATTERN = re.compile(r"^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip(\.sha256)?$")
+PATTERN = re.compile(r"^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip(\.sha256)?$", re.IGNORECASE)
 
 
 def run(host, p, ctx):
-    deleted = []
+    changed = False
+    deleted, listing = [], []
     try:
-        for path in p.get("Delete") or []:
-            if not PATTERN.match(path.rsplit("\\", 1)[-1]):
+        for path in p["Delete"] or []:
+            if not PATTERN.match(path.replace("/", "\\").rsplit("\\", 1)[-1]):
                 continue
-            local = host.local_path(path)
-            if not ctx.check_mode and local.is_file():
-                local.unlink()
+            if not ctx.check_mode and host.local_path(path).exists():
+                changed = True
+                host.local_path(path).unlink()
                 deleted.append(path)
-        listing = []
-        for folder in p.get("Folders") or []:
-            local = host.local_path(folder)
-            names = sorted(f.name for f in local.iterdir() if f.is_file() and PATTERN.match(f.name)) \
-                if local.is_dir() else []
-            listing.append({"folder": folder, "names": names})
+        for folder in p["Folders"] or []:
+            if not host.local_path(folder).exists():
+                continue
+            for file in host.get_child_items(folder, files_only=True, force=True):
+                if PATTERN.match(file.name):
+                    listing.append({"folder": folder, "name": file.name, "size": file.stat().st_size})
     except (WinError, OSError) as exc:
-        raise ScriptFailure(f"Retention failed: {exc}", "storage") from exc
-    return {"changed": bool(deleted), "result": {"listing": listing, "deleted": deleted}}
+        raise ScriptFailure(f"Retention failed: {exc}", "storage", {"deleted": deleted}, changed=changed) from exc
+    return {"changed": changed, "result": {"listing": listing, "deleted": deleted}}

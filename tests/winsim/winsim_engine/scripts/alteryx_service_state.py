@@ -1,43 +1,44 @@
-"""Twin of alteryx_service_state.ps1 (start or stop AlteryxService, waiting for workflows first)."""
+"""Twin of alteryx_service_state.ps1 (bring a service to started/stopped, waiting for workflows first)."""
 
 from __future__ import annotations
-
-import time
 
 from .. import alteryx
 from ..host import WinError
 from . import ScriptFailure
-from ._common import utc_iso
+from ._service_control import set_service_target, status, stop_workflow, wait_workflow, workflows
 
 
 def run(host, p, ctx):
-    name = p.get("Name") or alteryx.SERVICE
+    name = p["Name"]
     try:
-        svc = alteryx.service(host, name)
-    except WinError as exc:
-        raise ScriptFailure(f"Service {name} is not installed.", "validation") from exc
-    target = "stopped" if p.get("State") == "stopped" else "running"
-    result = {"name": svc["name"], "initial_state": svc["state"], "state": svc["state"], "transitions": [],
-              "workflows_waited_seconds": 0, "workflows_killed": 0,
-              "running_workflows": len(alteryx.running_processes(host, alteryx.ENGINE_PROCESS))}
-    if svc["state"] == target or ctx.check_mode:
-        return {"changed": False, "result": result}
-    if target == "stopped":
-        max_wait = int(p.get("MaxWorkflowWait", 3600))
-        while alteryx.running_processes(host, alteryx.ENGINE_PROCESS) and result["workflows_waited_seconds"] < max_wait:
-            time.sleep(1)
-            result["workflows_waited_seconds"] += 1
-        running = alteryx.running_processes(host, alteryx.ENGINE_PROCESS)
-        if running and not p.get("ForceStopWorkflows"):
-            raise ScriptFailure(f"{len(running)} workflow(s) still running after {max_wait} s; {name} was not "
-                                "stopped.", "service_timeout", result)
-        if running:
-            result["workflows_killed"] = alteryx.kill_processes(host, alteryx.ENGINE_PROCESS)
+        record = alteryx.service(host, name)
+    except WinError:  # Get-Service -ErrorAction SilentlyContinue
+        raise ScriptFailure(f"Service {name} is not installed.", "validation", {"name": name, "exists": False},
+                            changed=False) from None
+    target = "Stopped" if p["State"] == "stopped" else "Running"
+    transitions = []
+    result = {"name": record["name"], "exists": True, "initial_state": status(host, name), "transitions": transitions,
+              "workflows_waited_seconds": 0, "workflows_killed": 0, "running_workflows": len(workflows(host))}
+    result["state"] = result["initial_state"]
+    changed = False
+    if result["initial_state"] == target or ctx.check_mode:  # -not $PSCmdlet.ShouldProcess under -WhatIf
+        return {"changed": changed, "result": result}
     try:
-        alteryx.set_service_state(host, name, target, timeout=int(p.get("MaxServiceWait", 7200)))
-    except WinError as exc:
-        raise ScriptFailure(f"{name} did not reach {p.get('State')} within {p.get('MaxServiceWait')} s.",
-                            "service_timeout", result) from exc
+        if target == "Stopped":
+            result["workflows_waited_seconds"] = wait_workflow(host, p["MaxWorkflowWait"], "")
+            running = len(workflows(host))
+            if running and not p["ForceStopWorkflows"]:
+                raise WinError(f"{running} workflow(s) still running after {p['MaxWorkflowWait']} s; {name} was not "
+                               "stopped.")
+            if running:
+                changed = True
+                result["workflows_killed"] = stop_workflow(host)
+        changed = True
+        t = set_service_target(host, name, target, p["MaxServiceWait"])
+        if t:
+            transitions.append(t)
+    except (WinError, OSError) as exc:
+        result["state"] = status(host, name)
+        raise ScriptFailure(str(exc), "service_timeout", result, changed=changed) from exc
     result["state"] = target
-    result["transitions"] = [{"service": name, "state": target, "at_utc": utc_iso()}]
-    return {"changed": True, "result": result}
+    return {"changed": changed, "result": result}

@@ -1,49 +1,56 @@
-"""Twin of alteryx_stage_files.ps1 (critical files and secret export into staging)."""
+"""Twin of alteryx_stage_files.ps1 (critical files, hidden ones included, and secret export into staging)."""
 
 from __future__ import annotations
 
-from .. import alteryx
-from ..host import DiskFullError
+import re
+
+from ..host import WinError
 from . import ScriptFailure
-from ._common import files_under, sha256
+from ._common import sha256
+from ._invoke_native import invoke_native
+from ._step_error import StepError, failure_class_of
 
 
 def run(host, p, ctx):
-    staging = host.local_path(p["StagingPath"])
+    staging = p["StagingPath"].rstrip("\\")
     files, missing = [], []
+    exported = {"server_secret_exported": False, "mongo_passwords_exported": False}
 
-    def add(source_win, dest_rel, category, data=None):
-        target = staging.joinpath(*dest_rel.split("\\"))
-        try:
-            if data is not None:
-                host.write_bytes(target, data)
+    def add_staged(source, dest, category):
+        target = host.local_path(f"{staging}\\{dest}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source:
+            host.copy_file(host.local_path(source), target)
+        files.append({"archive_path": dest.replace("\\", "/"), "source_path": source, "size": target.stat().st_size,
+                      "category": category, "sha256": sha256(target)})
+
+    def export_secret(verb, file_name, must_contain):
+        out = invoke_native(host, p["ExePath"], verb)
+        if not re.search(must_contain, out["stdout"], re.IGNORECASE):
+            return False
+        host.write_bytes(host.local_path(f"{staging}\\Secrets\\{file_name}"), out["stdout"].strip().encode("utf-8"))
+        add_staged("", f"Secrets\\{file_name}", "secret")
+        return True
+
+    try:
+        for entry in p["Items"] or []:
+            if not host.local_path(entry["source"]).exists():
+                if entry.get("required"):
+                    raise StepError("validation", f"Required item {entry['source']} is missing.")
+                missing.append({"source": entry["source"], "required": False})
+                continue
+            item = host.local_path(entry["source"])
+            if item.is_dir():
+                full = host.win_path(item).rstrip("\\")
+                for f in host.get_child_items(entry["source"], recurse=True, force=True, files_only=True):
+                    add_staged(host.win_path(f), f"{entry['dest']}\\{host.win_path(f)[len(full) + 1:]}", "config")
             else:
-                host.copy_file(host.local_path(source_win), target)
-        except (DiskFullError, OSError) as exc:
-            raise ScriptFailure(f"Cannot stage {source_win or dest_rel}: {exc}", "storage") from exc
-        files.append({"archive_path": dest_rel.replace("\\", "/"), "source_path": source_win, "size": target.stat().st_size,
-                      "sha256": sha256(target), "category": category})
-
-    for item in p.get("Items") or []:
-        source = host.local_path(item["source"])
-        if not source.exists():
-            if item.get("required"):
-                raise ScriptFailure(f"Required item {item['source']} is missing.", "validation")
-            missing.append({"source": item["source"], "required": False})
-            continue
-        if source.is_dir():
-            for f in files_under(source):
-                rel = "\\".join(f.relative_to(source).parts)
-                add(host.win_path(f), f"{item['dest']}\\{rel}", "config")
-        else:
-            add(item["source"], item["dest"], "config")
-    exported = {"server_secret": False, "mongo_passwords": False}
-    if p.get("ExportSecrets"):
-        _rc, token = alteryx.service_exe(host, "getserversecret")
-        add("", "Secrets\\ControllerToken.txt", "secret", token.strip().encode())
-        exported["server_secret"] = True
-        _rc, passwords = alteryx.service_exe(host, "getemongopassword")
-        if "Admin" in passwords:
-            add("", "Secrets\\MongoPasswords.txt", "secret", passwords.strip().encode())
-            exported["mongo_passwords"] = True
-    return {"changed": True, "result": {"files": files, "missing": missing, "secrets_exported": exported}}
+                add_staged(entry["source"], entry["dest"], "config")
+        if p["ExportSecrets"]:
+            host.local_path(f"{staging}\\Secrets").mkdir(parents=True, exist_ok=True)
+            exported["server_secret_exported"] = export_secret("getserversecret", "ControllerToken.txt", r"\S")
+            exported["mongo_passwords_exported"] = export_secret("getemongopassword", "MongoPasswords.txt", "Admin")
+    except (WinError, OSError) as exc:
+        raise ScriptFailure(f"Cannot stage critical files: {exc}", failure_class_of(exc, "storage"),
+                            changed=True) from exc
+    return {"changed": True, "result": {"files": files, "missing": missing, **exported}}

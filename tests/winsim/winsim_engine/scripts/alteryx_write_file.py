@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-import os
-
-from ..host import DiskFullError, WinError
+from ..host import WinError
 from . import ScriptFailure
 from ._common import sha256
 
 
-def run(host, parameters, ctx):
-    path = parameters["Path"]
-    data = str(parameters.get("Content") or "").encode("utf-8")
+def run(host, p, ctx):
+    path = p["Path"]
+    data = str(p["Content"] or "").encode("utf-8")
+    tmp = f"{path}.tmp"
+    changed = False
     try:
         local = host.local_path(path)
-        if parameters.get("Append") and local.is_file():
+        local.parent.mkdir(parents=True, exist_ok=True)
+        changed = True
+        if p["Append"]:
             host.check_space(local, len(data))
             with open(local, "ab") as fh:
                 fh.write(data)
         else:
-            tmp = local.with_name(local.name + ".tmp")
-            host.write_bytes(tmp, data)
-            os.replace(tmp, local)
-    except (DiskFullError, WinError, OSError) as exc:
-        raise ScriptFailure(f"Cannot write {path} : {exc}", "storage") from exc
-    return {"changed": True, "result": {"path": path, "size": local.stat().st_size, "sha256": sha256(local)}}
+            host.write_bytes(host.local_path(tmp), data)
+            host.move_item(tmp, path, force=True)
+        result = {"path": path, "size": local.stat().st_size, "sha256": sha256(local)}
+    except (WinError, OSError) as exc:
+        if host.local_path(tmp).exists():
+            host.local_path(tmp).unlink()
+        raise ScriptFailure(f"Cannot write {path} : {exc}", "storage", changed=changed) from exc
+    return {"changed": True, "result": result}

@@ -1,0 +1,80 @@
+"""Twin of _service_control.ps1: the one workflow wait/kill routine and the SCM-safe state change."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from .. import alteryx
+from ..host import Host, WinError
+from ._common import utc_iso
+
+# ServiceController.Status.ToString() of each winsim state.
+STATUS_NAMES = {"running": "Running", "stopped": "Stopped", "start_pending": "StartPending",
+                "stop_pending": "StopPending", "paused": "Paused"}
+ENGINE = "AlteryxEngineCmd.exe"
+WORKFLOW_POLL_SECONDS = 5
+SERVICE_POLL_SECONDS = 0.5
+
+
+class ServiceStateError(WinError):
+    """TimeoutException or InvalidOperationException thrown by Set-ServiceTarget."""
+
+
+def status(host: Host, name: str) -> str:
+    """``(Get-Service $Name).Status.ToString()``."""
+    return STATUS_NAMES.get(alteryx.service_status(host, name), alteryx.service_status(host, name))
+
+
+def update_heartbeat(host: Host, lock_path: str) -> None:
+    """``Update-Heartbeat``: read with Get-Content -Raw, write back with Set-Content (5.1 ANSI)."""
+    if lock_path and host.local_path(lock_path).is_file():
+        lock = json.loads(host.get_content_raw(lock_path))
+        lock["heartbeat_utc"] = utc_iso()
+        host.set_content(lock_path, json.dumps(lock, indent=4))
+
+
+def workflows(host: Host) -> list[dict[str, Any]]:
+    """``@(Get-Process -Name AlteryxEngineCmd -ErrorAction SilentlyContinue)``."""
+    return alteryx.running_processes(host, ENGINE)
+
+
+def wait_workflow(host: Host, max_wait: int, lock_path: str) -> int:
+    """``Wait-Workflow``: seconds waited, in steps of five."""
+    waited = 0
+    while workflows(host) and waited < max_wait:
+        time.sleep(WORKFLOW_POLL_SECONDS)
+        waited += WORKFLOW_POLL_SECONDS
+        update_heartbeat(host, lock_path)
+    return waited
+
+
+def stop_workflow(host: Host) -> int:
+    """``Stop-Workflow``: kill what was listed; one that exited meanwhile is ignored (SilentlyContinue)."""
+    running = workflows(host)
+    for proc in running:
+        alteryx.stop_process(host, proc["pid"], error_action="SilentlyContinue")
+    return len(running)
+
+
+def set_service_target(host: Host, name: str, target: str, timeout_seconds: int) -> dict[str, Any] | None:
+    """``Set-ServiceTarget``: ``target`` is ``Running`` or ``Stopped``; returns the transition or None."""
+    deadline = time.time() + timeout_seconds
+    asked = False
+    while True:
+        current = status(host, name)
+        if current == target:
+            return {"service": name, "state": target, "at_utc": utc_iso()} if asked else None
+        if asked and target == "Running" and current == "Stopped":
+            raise ServiceStateError(f"{name} started but fell back to Stopped: check its event log and the Alteryx "
+                                    "service log.")
+        if not asked and target == "Running" and current == "Stopped":
+            alteryx.start_service(host, name)
+            asked = True
+        elif not asked and target == "Stopped" and current in ("Running", "Paused"):
+            alteryx.stop_service(host, name)
+            asked = True
+        if time.time() > deadline:
+            raise ServiceStateError(f"{name} did not reach {target} within {timeout_seconds} s (it is {current}).")
+        time.sleep(SERVICE_POLL_SECONDS)
