@@ -79,23 +79,63 @@ def run_script(
     """
     module_args: dict[str, Any] = {"script": script_text(name), "parameters": parameters, "depth": RESULT_DEPTH}
     try:
-        raw = _execute(action, module_args, task_vars, async_timeout, poll_interval)
-    except AnsibleConnectionFailure as exc:
-        # Converted so that the role's rescue still restarts the service and cleans up.
+        raw = _execute(action, module_args, task_vars, async_timeout, poll_interval, step=step or name)
+    except _transport_errors() as exc:
+        # Converted so that the role's rescue still restarts the service and cleans up (an uncaught
+        # AnsibleConnectionFailure would mark the host unreachable and skip the rescue).
         raise AlteryxStepError(
-            f"lost the connection to the host during {step or name}: {exc}. A step already running on the host "
-            "(the dump window) finishes and restarts the service by itself; check the host and run again.",
+            f"lost the connection to the host during {step or name} ({_describe(exc)}); the host may or may not "
+            "have run it. A step already running on the host (the dump window) finishes and restarts the service "
+            "by itself; check the host and run again.",
             "general",
-        ) from exc
+        ) from None  # the message carries the error; a chained cause would repeat it in the task's msg
     return _script_result(name, raw)
 
 
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    """Exception types by which a connection plugin reports a host call whose request or reply was lost.
+
+    ansible.builtin.winrm (2.19) raises AnsibleConnectionFailure when it cannot connect or a read
+    times out (winrm.py lines 460, 656-657), a plain AnsibleError for "the connection attempt timed
+    out" and "winrm send_input failed" (lines 449, 653), and lets requests' ConnectionError and
+    pywinrm's WinRMError / WinRMTransportError through untouched (protocol.run_command, a Receive
+    on a dropped socket, the cleanup_command in its finally - lines 603-672). psrp.py wraps most in
+    AnsibleConnectionFailure but not pypsrp's errors raised while a pipeline runs. The optional
+    packages are only on controllers that use those plugins.
+    """
+    import importlib
+
+    from ansible.errors import AnsibleError
+
+    errors: list[type[BaseException]] = [AnsibleConnectionFailure, AnsibleError]
+    for module, names in (("requests.exceptions", ("RequestException",)),
+                          ("winrm.exceptions", ("WinRMError", "WinRMTransportError", "WinRMOperationTimeoutError")),
+                          ("pypsrp.exceptions", ("WinRMError", "WinRMTransportError", "AuthenticationError"))):
+        try:
+            loaded = importlib.import_module(module)
+        except ImportError:
+            continue
+        errors += [getattr(loaded, n) for n in names if isinstance(getattr(loaded, n, None), type)]
+    return tuple(errors)
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
 def _execute(action: Any, module_args: dict[str, Any], task_vars: dict[str, Any], async_timeout: int,
-             poll_interval: float) -> dict[str, Any]:
+             poll_interval: float, step: str = "") -> dict[str, Any]:
     if async_timeout:
         with _async_task(action._task, async_timeout):
-            started = action._execute_module(module_name="ansible.windows.win_powershell", module_args=module_args,
-                                             task_vars=task_vars, wrap_async=True)
+            try:
+                started = action._execute_module(module_name="ansible.windows.win_powershell",
+                                                 module_args=module_args, task_vars=task_vars, wrap_async=True)
+            except _transport_errors() as exc:
+                # The async wrapper may have started the job before the reply was lost; its id is unknown here.
+                raise AlteryxStepError(
+                    f"lost the reply to the start of the host job for {step} ({_describe(exc)}). The job may be "
+                    "running on the host: it ends within its timeout and the dump window restarts the service by "
+                    "itself; check the host and run again.", "general") from None  # message carries the error
         if started.get("failed"):
             return started
         return _wait_for_job(action, started, task_vars, async_timeout, poll_interval)
@@ -105,12 +145,22 @@ def _execute(action: Any, module_args: dict[str, Any], task_vars: dict[str, Any]
 
 def _wait_for_job(action: Any, started: dict[str, Any], task_vars: dict[str, Any], timeout: int,
                   poll_interval: float) -> dict[str, Any]:
-    """Poll a detached job until it finishes; a few failed polls in a row are tolerated (WinRM glitches)."""
+    """Poll a detached job until it finishes; a few failed polls in a row are tolerated (WinRM glitches).
+
+    ansible.windows.async_status answers ``finished`` and ``failed`` both for a job that ended in
+    failure and for a results file it cannot use (async_status.ps1): "Could not parse job output"
+    (read while the watchdog rewrites it in place) and "could not find job at" (the file is gone;
+    the watchdog's final Set-Content creates it again if the job still runs). Both are failed polls
+    here, retried; a file still missing after MAX_FAILED_POLLS polls leaves the outcome unknown. A
+    job the watchdog ended after ``timeout`` seconds did not run its own cleanup (its process was
+    killed).
+    """
     jid = started["ansible_job_id"]
     async_dir = action.get_shell_option("async_dir", default="~/.ansible_async")
     deadline = time.monotonic() + timeout + 30
     failed_polls: list[str] = []
     consecutive = 0
+    errors = _transport_errors()
     while time.monotonic() < deadline:
         time.sleep(poll_interval)
         try:
@@ -119,19 +169,36 @@ def _wait_for_job(action: Any, started: dict[str, Any], task_vars: dict[str, Any
                 module_args={"jid": jid, "mode": "status", "_async_dir": async_dir},
                 task_vars=task_vars,
             )
-        except AnsibleConnectionFailure as exc:
-            status = {"failed": True, "msg": str(exc)}
-        if status.get("finished"):
-            action._execute_module(module_name="ansible.windows.async_status",
-                                   module_args={"jid": jid, "mode": "cleanup", "_async_dir": async_dir},
-                                   task_vars=task_vars)
+        except errors as exc:
+            status = {"failed": True, "msg": _describe(exc)}
+        message = str(status.get("msg") or "")
+        missing = bool(status.get("failed")) and message.startswith("could not find job at")
+        torn = bool(status.get("failed")) and message.startswith("Could not parse job output")
+        if status.get("finished") and not (missing or torn):
+            try:
+                action._execute_module(module_name="ansible.windows.async_status",
+                                       module_args={"jid": jid, "mode": "cleanup", "_async_dir": async_dir},
+                                       task_vars=task_vars)
+            except errors as exc:
+                failed_polls.append(f"removing the results file failed: {_describe(exc)}")
+            if status.get("failed") and "timed out waiting for module completion" in message:
+                raise AlteryxStepError(
+                    f"host job {jid} ran longer than its timeout of {timeout} s and the async watchdog ended it: its "
+                    "process was killed, so the script's own cleanup (restarting the service) did not run and programs "
+                    "it started (emongodump) may still be running. Raise the step's timeout.",
+                    "service_timeout", {"ansible_job_id": jid})
             status.setdefault("warning", [])
             status["warning"] = list(status["warning"]) + [f"poll of job {jid} failed and was retried: {m}"
                                                            for m in failed_polls]
             return status
         if status.get("failed"):
-            failed_polls.append(str(status.get("msg", "unknown error")))
+            failed_polls.append(message or "unknown error")
             consecutive += 1
+            if consecutive >= MAX_FAILED_POLLS and missing:
+                raise AlteryxStepError(
+                    f"the results file of host job {jid} is gone ({message}), so its outcome is unknown; it may still "
+                    "be running on the host (the dump window restarts the service by itself). Check the host and run "
+                    "again.", "general", {"ansible_job_id": jid})
             if consecutive >= MAX_FAILED_POLLS:
                 raise AlteryxStepError(
                     f"lost track of host job {jid} after {MAX_FAILED_POLLS} failed polls ({failed_polls[-1]}); the job "

@@ -114,11 +114,11 @@ def _connection(host_root: Path):
 def test_connection_runs_a_real_payload_and_helpers(host):
     connection = _connection(host.root)
     rc, out, _err = connection.exec_command("", _module_payload(
-        "ansible.windows.win_stat", {"path": "C:\\ProgramData\\Alteryx\\RuntimeSettings.xml", "_ansible_no_log": True}))
+        "ansible.windows.slurp", {"src": "C:\\ProgramData\\Alteryx\\RuntimeSettings.xml", "_ansible_no_log": True}))
     result = json.loads(out)
-    assert rc == 0 and result["stat"]["exists"] and result["stat"]["isreg"]
+    assert rc == 0 and result["encoding"] == "base64" and result["content"]
     entry = [e for e in journal(host) if e.get("kind") == "call"][-1]
-    assert entry["module"] == "ansible.windows.win_stat" and entry["args"] == REDACTED
+    assert entry["module"] == "ansible.windows.slurp" and entry["args"] == REDACTED
 
     command = _shell()._mkdtemp2(basefile="ansible-tmp-7", tmpdir="%TEMP%")
     rc, out, _err = connection.exec_command(command.command, command.input_data)

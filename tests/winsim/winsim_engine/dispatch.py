@@ -10,14 +10,17 @@ from typing import Any
 from . import argspec, fakes
 from .host import DiskFullError, Host, WinError, redact
 from .payload import Call
-from .scripts import MARKER
+from .scripts import MARKER, is_echo
 
 
 def call_key(call: Call) -> str:
     """Name of a call for fault rules and counters: the FQCN, plus the script marker for win_powershell."""
     if call.name == "ansible.windows.win_powershell":
-        match = MARKER.match(str(call.args.get("script") or ""))
-        return f"{call.name}:{match.group(1) if match else 'inline'}"
+        script = str(call.args.get("script") or "")
+        match = MARKER.match(script)
+        if match:
+            return f"{call.name}:{match.group(1)}"
+        return f"{call.name}:{'echo' if is_echo(script) else 'inline'}"
     return call.name
 
 
@@ -36,7 +39,7 @@ def run_module(host: Host, call: Call, fault: dict[str, Any] | None) -> dict[str
         if module is None:
             raise WinError(f"winsim has no fake for module {call.name}")
         ctx = fakes.Context(host=host, check_mode=call.check_mode, no_log=call.no_log, key=key,
-                            disk_full=bool(fault and fault.get("kind") == "disk_full"))
+                            disk_full=bool(fault and fault.get("kind") == "disk_full"), fault=fault)
         if ctx.disk_full:
             with host.locked_state() as state:
                 for disk in state["disks"].values():

@@ -28,6 +28,8 @@ class Context:
     no_log: bool = False
     key: str = ""
     disk_full: bool = False
+    # The fault rule that fired on this call (faults.json), for fakes that model their own kinds.
+    fault: dict[str, Any] | None = None
 
 
 def fake(*fqcns: str) -> Callable:

@@ -1,13 +1,12 @@
-"""ansible.windows.win_command and win_shell: the simulated AlteryxService.exe, nothing else.
+"""ansible.windows.win_command: the simulated AlteryxService.exe, nothing else.
 
 A command line is accepted when its executable is the host's installed ``AlteryxService.exe``
 (bare name, ``.\\``, or the full path of the install, quoted or not - win_command searches an
-unquoted path with spaces like CreateProcess; win_shell also takes PowerShell's ``& "..."``)
-followed by at most one argument (``getversion``, ``emongodump=D:\\x``...). Any other program
-fails with rc 1 and ``winsim cannot run <exe>`` on stderr. ``creates``/``removes`` (paths or
-wildcard filters) skip the command like the real modules; both modules skip in check mode.
-Not modelled: ``chdir`` (accepted, unused), ``stdin``, ``output_encoding_override``,
-``executable`` other than PowerShell or cmd, pipes and other shell syntax.
+unquoted path with spaces like CreateProcess) followed by at most one argument (``getversion``,
+``emongodump=D:\\x``...). Any other program fails with rc 1 and ``winsim cannot run <exe>`` on
+stderr. ``creates``/``removes`` (paths or wildcard filters) skip the command like the real module;
+it skips in check mode. Not modelled: ``chdir`` (accepted, unused), ``stdin``,
+``output_encoding_override``. (win_shell is not faked: nothing in the collection or its tests uses it.)
 """
 
 from __future__ import annotations
@@ -45,30 +44,11 @@ def win_command(host: Host, params: dict, ctx: Context) -> Result:
     skipped = _skip(host, params, command_line)
     if skipped:
         return {**skipped, "rc": 0}
-    return _run(host, command_line, argv, shell=False)
+    return _run(host, command_line, argv)
 
 
-@fake("ansible.windows.win_shell")
-def win_shell(host: Host, params: dict, ctx: Context) -> Result:
-    command_line = str(params.get("free_form") or params.get("_raw_params") or "").strip()
-    if not command_line:
-        raise WinError("Get-AnsibleParam: Missing required argument: _raw_params")
-    if ctx.check_mode:
-        return {"changed": False, "skipped": True, "msg": "remote module does not support check mode"}
-    skipped = _skip(host, params, command_line)
-    if skipped:
-        return {**skipped, "rc": 0}
-    executable = (params.get("executable") or "powershell").lower()
-    if executable not in ("powershell", "powershell.exe", "cmd", "cmd.exe", "pwsh", "pwsh.exe"):
-        return _failed_run(command_line, executable, shell=True)
-    if executable.startswith("cmd"):
-        return _run(host, command_line, split_command_line(command_line), shell=True)
-    line = re.sub(r"^&\s*", "", command_line)
-    return _run(host, command_line, split_command_line(line, powershell=True), shell=True, createprocess=False)
-
-
-def split_command_line(line: str, powershell: bool = False) -> list[str]:
-    """Split a command line like CommandLineToArgvW, or like PowerShell (quotes '...'/"...", no backslash escapes)."""
+def split_command_line(line: str) -> list[str]:
+    """Split a command line like CommandLineToArgvW."""
     args: list[str] = []
     current: list[str] = []
     quote = ""
@@ -76,7 +56,7 @@ def split_command_line(line: str, powershell: bool = False) -> list[str]:
     i = 0
     while i < len(line):
         char = line[i]
-        if char == "\\" and not powershell:
+        if char == "\\":
             slashes = len(line[i:]) - len(line[i:].lstrip("\\"))
             if i + slashes < len(line) and line[i + slashes] == '"':
                 current.append("\\" * (slashes // 2))
@@ -96,7 +76,7 @@ def split_command_line(line: str, powershell: bool = False) -> list[str]:
                 quote = ""
             else:
                 current.append(char)
-        elif char == '"' or (powershell and char == "'"):
+        elif char == '"':
             quote = char
             started = True
         elif char.isspace():
@@ -144,17 +124,16 @@ def _is_alteryx_service(host: Host, executable: str) -> bool:
         return False
 
 
-def _run(host: Host, command_line: str, argv: list[str], shell: bool, createprocess: bool = True) -> Result:
+def _run(host: Host, command_line: str, argv: list[str]) -> Result:
     started = datetime.now(UTC)
     clock = time.monotonic()
-    if createprocess:
-        argv = _unquoted_spaces(host, argv)
+    argv = _unquoted_spaces(host, argv)
     if not argv or not _is_alteryx_service(host, argv[0]) or len(argv) > 2:
-        return _failed_run(command_line, argv[0] if argv else command_line, shell, started)
+        return _failed_run(command_line, argv[0] if argv else command_line, started)
     rc, stdout = alteryx.service_exe(host, argv[1] if len(argv) > 1 else "")
     stdout = stdout.replace("\r\n", "\n").replace("\n", "\r\n") + "\r\n" if stdout else ""
     elapsed = time.monotonic() - clock
-    result = _timed(command_line, rc, stdout, "", started, elapsed, shell)
+    result = _timed(command_line, rc, stdout, "", started, elapsed)
     result["changed"] = True
     if rc != 0:
         result.update(failed=True, msg="non-zero return code")
@@ -169,25 +148,21 @@ def _unquoted_spaces(host: Host, argv: list[str]) -> list[str]:
     return argv
 
 
-def _failed_run(command_line: str, executable: str, shell: bool, started: datetime | None = None) -> Result:
+def _failed_run(command_line: str, executable: str, started: datetime | None = None) -> Result:
     stderr = f"winsim cannot run {executable}: only AlteryxService.exe with one argument is simulated\r\n"
-    result = _timed(command_line, 1, "", stderr, started or datetime.now(UTC), 0.0, shell)
+    result = _timed(command_line, 1, "", stderr, started or datetime.now(UTC), 0.0)
     result.update(changed=True, failed=True, msg="non-zero return code")
     return result
 
 
-def _timed(command_line: str, rc: int, stdout: str, stderr: str, started: datetime, elapsed: float,
-           shell: bool) -> Result:
+def _timed(command_line: str, rc: int, stdout: str, stderr: str, started: datetime, elapsed: float) -> Result:
     ended = started.timestamp() + elapsed
     end = datetime.fromtimestamp(ended, UTC)
-    result: Result = {
+    return {
         "cmd": command_line, "rc": rc, "stdout": stdout, "stderr": stderr,
         "start": started.strftime("%Y-%m-%d %H:%M:%S.%f"), "end": end.strftime("%Y-%m-%d %H:%M:%S.%f"),
-        "delta": _delta(elapsed), "stdout_lines": stdout.splitlines(),
+        "delta": _delta(elapsed), "stdout_lines": stdout.splitlines(), "stderr_lines": stderr.splitlines(),
     }
-    if not shell:  # win_shell documents stdout_lines only (Ansible adds stderr_lines on the controller)
-        result["stderr_lines"] = stderr.splitlines()
-    return result
 
 
 def _delta(seconds: float) -> str:

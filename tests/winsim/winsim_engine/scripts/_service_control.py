@@ -28,11 +28,14 @@ def status(host: Host, name: str) -> str:
 
 
 def update_heartbeat(host: Host, lock_path: str) -> None:
-    """``Update-Heartbeat``: read with Get-Content -Raw, write back with Set-Content (5.1 ANSI)."""
-    if lock_path and host.local_path(lock_path).is_file():
-        lock = json.loads(host.get_content_raw(lock_path))
-        lock["heartbeat_utc"] = utc_iso()
-        host.set_content(lock_path, json.dumps(lock, indent=4))
+    """``Update-Heartbeat``: read with Get-Content -Raw, write back with Set-Content (5.1 ANSI); never raises."""
+    try:
+        if lock_path and host.local_path(lock_path).is_file():
+            lock = json.loads(host.get_content_raw(lock_path) or "")
+            lock["heartbeat_utc"] = utc_iso()
+            host.set_content(lock_path, json.dumps(lock, indent=4))
+    except (WinError, OSError, ValueError):  # the script's catch { }
+        pass
 
 
 def workflows(host: Host) -> list[dict[str, Any]]:

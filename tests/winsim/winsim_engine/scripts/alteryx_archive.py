@@ -14,6 +14,18 @@ from ._common import sha256
 from ._step_error import StepError, failure_class_of
 
 
+def _assert_run_owns_lock(host, p):
+    """``Assert-RunOwnsLock``: the lock must still name this run."""
+    if not p["LockPath"]:
+        return
+    owner = ""
+    if host.local_path(p["LockPath"]).exists():
+        owner = str(json.loads(host.get_content_raw(p["LockPath"]) or "").get("run_id") or "")
+    if owner != p["RunId"]:
+        raise StepError("general", f"Run {p['RunId']} no longer owns {p['LockPath']} (the run was cancelled): nothing "
+                                   "was published.")
+
+
 def _check_entries(path):
     """``Test-ArchiveEntry``: (bad, entry count, verified count)."""
     with zipfile.ZipFile(path) as zf:
@@ -56,6 +68,7 @@ def run(host, p, ctx):
             raise StepError("validation", f"Archive is {size} bytes, below the minimum of {p['MinBytes']} for this "
                                           "mode: the backup is probably incomplete.")
         digest = sha256(partial)
+        _assert_run_owns_lock(host, p)
         published.append(local_win)
         host.move_item(local_win + ".partial", local_win, force=True)
         published.append(local_win + ".sha256")
@@ -83,7 +96,8 @@ def run(host, p, ctx):
                     if attempt == tries:
                         raise StepError("storage", f"Copy to {dest} failed after {tries} attempts: {exc}") from exc
                     time.sleep(p["RetryDelaySeconds"])
-    except (WinError, OSError) as exc:
+        _assert_run_owns_lock(host, p)
+    except (WinError, OSError, ValueError) as exc:
         partials = [d.rstrip("\\") + "\\" + name + ".partial" for d in destinations]
         for path in published + [local_win + ".partial"] + partials:
             _remove_quietly(host, path)

@@ -21,17 +21,17 @@ def run(host, p, ctx):
             host.check_space(log, len(data))
             with open(log, "ab") as fh:
                 fh.write(data)
+        lock = p["LockPath"]
+        if lock and host.local_path(lock).is_file() and json.loads(host.get_content_raw(lock)).get("run_id") == p["RunId"]:
+            changed = True
+            host.local_path(lock).unlink()
+            released = True
         for path in list(p["Unpublish"] or []) + [p["StagingPath"]]:
             if path and host.local_path(path).exists():
                 changed = True
                 local = host.local_path(path)
                 shutil.rmtree(local) if local.is_dir() else local.unlink()
                 removed.append(path)
-        lock = p["LockPath"]
-        if lock and host.local_path(lock).is_file() and json.loads(host.get_content_raw(lock)).get("run_id") == p["RunId"]:
-            changed = True
-            host.local_path(lock).unlink()
-            released = True
     except (WinError, OSError) as exc:
         raise ScriptFailure(f"Cleanup failed: {exc}", "storage", {"removed": removed}, changed=changed) from exc
     return {"changed": changed, "result": {"log_path": p["LogPath"], "removed": removed, "lock_released": released}}

@@ -25,20 +25,50 @@ options:
     vars:
       - name: ansible_host
   remote_user:
-    description: Nominal user (unused).
+    description: Nominal user (unused, but a C(@) in it selects Kerberos as the winrm plugin does).
     type: str
     vars:
       - name: ansible_user
+  port:
+    description: Nominal WinRM port; C(5985) means HTTP, anything else HTTPS (as the winrm plugin decides).
+    type: int
+    default: 5985
+    vars:
+      - name: ansible_port
+      - name: ansible_winrm_port
+  transport:
+    description: Nominal WinRM transport, used in the text of simulated connection errors.
+    type: list
+    elements: str
+    vars:
+      - name: ansible_winrm_transport
+  connection_timeout:
+    description:
+      - As the winrm plugin's option - sets the operation timeout to this and the read timeout to this plus 10.
+    type: int
+    vars:
+      - name: ansible_winrm_connection_timeout
+  read_timeout_sec:
+    description: pywinrm's C(read_timeout_sec) - how long a simulated lost reply (fault C(read_timeout)) waits.
+    type: int
+    default: 30
+    vars:
+      - name: ansible_winrm_read_timeout_sec
+  operation_timeout_sec:
+    description: pywinrm's C(operation_timeout_sec); it must be lower than the read timeout, as pywinrm demands.
+    type: int
+    default: 20
+    vars:
+      - name: ansible_winrm_operation_timeout_sec
 """
 
 import json
 import os
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from ansible.errors import AnsibleConnectionFailure, AnsibleError
 from ansible.plugins.connection import ConnectionBase
@@ -47,11 +77,15 @@ _WINSIM_DIR = Path(__file__).resolve().parents[5]
 if str(_WINSIM_DIR) not in sys.path:
     sys.path.insert(0, str(_WINSIM_DIR))
 
-from winsim_engine import payload  # noqa: E402
+from winsim_engine import asyncjob, payload  # noqa: E402
 from winsim_engine.dispatch import call_key, journal_args, result_json, run_module  # noqa: E402
 from winsim_engine.host import Host, WinError  # noqa: E402
 
 HOME = "C:\\Users\\ansible"
+# Fault kinds handled here, between the controller and the host (see docs/winsim.md, "Faults").
+CONNECT_FAULTS = ("refused", "connect_timeout")  # nothing reaches the host
+LOST_REPLY_FAULTS = ("drop", "read_timeout")  # the command runs on the host, its reply is lost
+DEFAULT_STARTUP_TIMEOUT = 5  # ansible-core WIN_ASYNC_STARTUP_TIMEOUT
 
 
 class Connection(ConnectionBase):
@@ -68,6 +102,9 @@ class Connection(ConnectionBase):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._host = None
+        # winrm.py opens its WinRM shell once per connection (_winrm_connect); a failure to reach the
+        # host is reported differently before and after that.
+        self._shell_open = False
 
     def _connect(self):
         if not self._connected:
@@ -86,47 +123,130 @@ class Connection(ConnectionBase):
             return self._plain_command(call.command)
         if call.kind == "helper":
             return self._helper(call)
-        return self._module(call)
+        return self._module(call, in_data)
 
-    def _module(self, call):
+    # ------------------------------------------------------------ modules
+    def _module(self, call, in_data):
         host = self._host
         key = call_key(call)
         fault = host.next_fault(key)
         kind = fault.get("kind") if fault else None
-        if kind in ("drop", "hang"):
-            if kind == "hang":
-                time.sleep(float(fault.get("seconds", 2)))
+        if kind in CONNECT_FAULTS:
             host.journal({"kind": "call", "module": call.name, "call": key, "failed": True, "fault": kind,
-                          "args": journal_args(call),
-                          "check_mode": call.check_mode, "async": bool(call.async_jid), "changed": False})
-            reason = "operation timed out" if kind == "hang" else "connection reset by peer"
-            raise AnsibleConnectionFailure(f"winsim: {reason} while running {key} on {host.name}")
+                          "delivered": False, "args": journal_args(call), "check_mode": call.check_mode,
+                          "async": bool(call.async_jid), "changed": False})
+            raise self._connect_error(kind)
+        self._open_shell()
+        if kind == "hang":
+            self._hang(key, fault)
+        delivered = time.monotonic()
         if call.async_jid:
-            return 0, result_json(self._start_async(call, key, fault)), b""
-        return 0, result_json(run_module(host, call, fault)), b""
+            rc, out, err, started = asyncjob.start(host, {
+                "call": call.__dict__, "key": key, "fault": fault, "async_dir": call.async_dir,
+                "async_jid": call.async_jid}, _startup_timeout(in_data), str(_WINSIM_DIR))
+            jid = started["ansible_job_id"] if started else None
+        else:
+            rc, out, err, jid = 0, result_json(run_module(host, call, fault)), b"", None
+        if kind in LOST_REPLY_FAULTS:
+            host.event("reply_lost", fault=kind, call=key, ansible_job_id=jid)
+            if kind == "read_timeout":
+                self._block(key, delivered + self._timeouts()[0])
+            raise self._lost_reply_error(kind)
+        return rc, out, err
 
-    def _start_async(self, call, key, fault):
-        host = self._host
-        async_dir = call.async_dir.replace("~", HOME, 1) if call.async_dir.startswith("~") else call.async_dir
-        results_win = async_dir.rstrip("\\") + "\\" + call.async_jid
-        results = host.local_path(results_win)
-        results.parent.mkdir(parents=True, exist_ok=True)
-        started = {"started": True, "finished": False, "results_file": results_win,
-                   "ansible_job_id": call.async_jid, "_ansible_suppress_tmpdir_delete": True}
-        results.write_text(json.dumps(started))
-        fd, job_file = tempfile.mkstemp(prefix="job-", suffix=".json", dir=host.root)
-        with os.fdopen(fd, "w") as fh:
-            json.dump({"call": call.__dict__, "key": key, "fault": fault, "results_file": str(results),
-                       "results_win": results_win}, fh)
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([str(_WINSIM_DIR), env.get("PYTHONPATH", "")])
-        # A new session: the job survives the death of ansible-playbook, like a detached Windows process.
-        subprocess.Popen(
-            [sys.executable, "-m", "winsim_engine.asyncjob", str(host.root), job_file],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True, env=env, cwd=str(host.root),
-        )
-        return started
+    # ------------------------------------------------------------ faults
+    def _timeouts(self) -> tuple[int, int]:
+        """(read, operation) timeouts as winrm.py gives them to pywinrm (lines 435-437)."""
+        connection_timeout = self.get_option("connection_timeout")
+        if connection_timeout:
+            return int(connection_timeout) + 10, int(connection_timeout)
+        return int(self.get_option("read_timeout_sec")), int(self.get_option("operation_timeout_sec"))
+
+    def _transport_name(self) -> str:
+        transports = self.get_option("transport")
+        if transports and transports[0]:
+            return str(transports[0])
+        user = self.get_option("remote_user") or ""
+        if "@" in user:  # winrm.py lines 289-296
+            return "kerberos"
+        return "plaintext" if self._port() == 5985 else "ssl"
+
+    def _port(self) -> int:
+        return int(self.get_option("port") or 5985)
+
+    def _pool(self) -> Any:
+        """(pool, connection) objects of urllib3, to build the real exceptions with their real text."""
+        from urllib3.connection import HTTPConnection, HTTPSConnection
+        from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+        host, port = self.get_option("remote_addr") or "localhost", self._port()
+        if port == 5985:
+            return HTTPConnectionPool(host, port), HTTPConnection(host, port)
+        return HTTPSConnectionPool(host, port), HTTPSConnection(host, port)
+
+    def _open_shell(self) -> None:
+        """pywinrm's Protocol() checks its timeouts when winrm.py first connects (protocol.py 95-96)."""
+        if self._shell_open:
+            return
+        read, operation = self._timeouts()
+        if read <= operation or not operation:
+            raise AnsibleConnectionFailure(f"{self._transport_name()}: read_timeout_sec must exceed "
+                                           "operation_timeout_sec, and both must be non-zero")
+        self._shell_open = True
+
+    def _connect_error(self, kind: str) -> BaseException:
+        """The error of a connection that cannot be made: the command never reaches the host."""
+        import requests.exceptions  # pywinrm's dependency: needed (with urllib3) only to raise its errors
+        from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
+
+        pool, conn = self._pool()
+        if kind == "refused":
+            reason = NewConnectionError(conn, "Failed to establish a new connection: [Errno 111] Connection refused")
+            error: Exception = requests.exceptions.ConnectionError(MaxRetryError(pool, "/wsman", reason))
+            if not self._shell_open:
+                # winrm.py _winrm_connect: every transport's error joined (lines 446-460).
+                return AnsibleConnectionFailure(f"{self._transport_name()}: {error}")
+            # Shell already open: protocol.run_command (line 603) raises it through _winrm_exec untouched.
+            return error
+        if not self._shell_open:
+            # winrm.py lines 447-449 (the error text of a connect timeout says "Operation timed out").
+            return AnsibleError("the connection attempt timed out")
+        timeout = self._timeouts()[0]
+        reason = ConnectTimeoutError(conn, f"Connection to {conn.host} timed out. (connect timeout={timeout})")
+        # A requests Timeout, caught by _winrm_exec (lines 656-657).
+        return AnsibleConnectionFailure(
+            f"winrm connection error: {requests.exceptions.ConnectTimeout(MaxRetryError(pool, '/wsman', reason))}")
+
+    def _lost_reply_error(self, kind: str) -> BaseException:
+        """The error of a reply lost after the command was delivered (it ran on the host)."""
+        import requests.exceptions
+        from urllib3.exceptions import ProtocolError, ReadTimeoutError
+
+        if kind == "drop":
+            # The Receive request dies with the socket: requests' ConnectionError passes _winrm_exec
+            # untouched (only requests Timeout is caught, winrm.py line 656).
+            return requests.exceptions.ConnectionError(
+                ProtocolError("Connection aborted.", ConnectionResetError(104, "Connection reset by peer")))
+        pool, _conn = self._pool()
+        timeout = self._timeouts()[0]
+        error = requests.exceptions.ReadTimeout(ReadTimeoutError(pool, "/wsman", f"Read timed out. (read timeout={timeout})"))
+        return AnsibleConnectionFailure(f"winrm connection error: {error}")  # winrm.py lines 656-657
+
+    def _hang(self, key: str, fault: dict[str, Any]) -> None:
+        """A call stuck on the host: WinRM answers every Receive with an OperationTimeout fault, which
+        winrm.py retries for ever (lines 578-582), so only the task's ``timeout`` ends the wait; with
+        ``seconds`` the host recovers after that long and the call completes."""
+        self._host.event("call_hangs", call=key, seconds=fault.get("seconds"))
+        seconds = fault.get("seconds")
+        self._block(key, None if seconds is None else time.monotonic() + float(seconds))
+
+    def _block(self, key: str, until: float | None) -> None:
+        """Wait until ``until`` (monotonic) or for ever; the task timeout's SIGALRM interrupts the sleep."""
+        controller = os.getppid()
+        while until is None or time.monotonic() < until:
+            if os.getppid() != controller:  # ansible-playbook is gone; a real WinRM client would be too
+                raise AnsibleConnectionFailure(f"winsim: the controller went away while {key} was waiting")
+            time.sleep(0.1 if until is None else max(0.0, min(0.1, until - time.monotonic())))
 
     def _helper(self, call):
         host = self._host
@@ -178,3 +298,13 @@ class Connection(ConnectionBase):
 
     def close(self):
         self._connected = False
+
+
+def _startup_timeout(in_data: bytes | None) -> float:
+    """``StartupTimeout`` the controller gave async_wrapper.ps1 (WIN_ASYNC_STARTUP_TIMEOUT)."""
+    parts = (in_data or b"").split(payload.SEPARATOR)
+    if len(parts) > 1 and parts[1].strip():
+        for action in json.loads(parts[1]).get("actions", []):
+            if action.get("name") == "async_wrapper.ps1":
+                return float(action.get("params", {}).get("StartupTimeout") or DEFAULT_STARTUP_TIMEOUT)
+    return float(DEFAULT_STARTUP_TIMEOUT)
