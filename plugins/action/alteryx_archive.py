@@ -19,6 +19,8 @@ class ActionModule(AlteryxAction):
         "retries": {"type": "int", "default": 3},
         "retry_delay": {"type": "int", "default": 30},
         "min_bytes": {"type": "int", "default": 0},
+        "lock_path": {"type": "str", "default": ""},
+        "run_id": {"type": "str", "default": ""},
         "timeout": {"type": "int", "default": 21600},
         "poll_interval": {"type": "float", "default": 5.0},
     }
@@ -35,6 +37,7 @@ class ActionModule(AlteryxAction):
                 "StagingPath": args["staging_path"], "LocalDir": args["local_dir"],
                 "ArchiveName": args["archive_name"], "Destinations": args["destinations"],
                 "Retries": args["retries"], "RetryDelaySeconds": args["retry_delay"], "MinBytes": args["min_bytes"],
+                "LockPath": args["lock_path"], "RunId": args["run_id"],
             }, task_vars, async_timeout=args["timeout"], poll_interval=args["poll_interval"], step="archive")
         except AlteryxStepError as exc:
             exc.result["log"] = [entry("WARNING", line) for line in exc.result.get("attempts_log") or []]

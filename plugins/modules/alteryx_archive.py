@@ -73,6 +73,19 @@ options:
     type: int
     default: 0
     version_added: 0.1.0
+  lock_path:
+    description:
+      - The run's lock file (normally RV(alteryx.server.alteryx_backup_plan#module:lock_path)). When set, the
+        archive is published only while the lock names O(run_id), checked before the first rename and after the
+        last copy, so a run cancelled meanwhile (its cleanup released the lock) publishes nothing.
+    type: str
+    default: ""
+    version_added: 0.1.0
+  run_id:
+    description: Id of the run that must own O(lock_path).
+    type: str
+    default: ""
+    version_added: 0.1.0
   timeout:
     description:
       - Upper bound in seconds for the detached job; the controller stops polling 30 seconds after it.

@@ -177,6 +177,16 @@ destinations:
   elements: str
   sample:
     - \\nas01\backups\alteryx\controller1
+archive_paths:
+  description:
+    - Every file the archive step may publish - the archive and its C(.sha256) sidecar in RV(local_dir) and in
+      each of RV(destinations). A failed run removes them when the archive step's result never arrived.
+  returned: success
+  type: list
+  elements: str
+  sample:
+    - D:\Alteryx\Backups\ServerBackup_Full_20240131_020000.zip
+    - D:\Alteryx\Backups\ServerBackup_Full_20240131_020000.zip.sha256
 includes_dump:
   description: Whether the mode includes a MongoDB dump (C(Full) and C(DatabaseOnly)).
   returned: success

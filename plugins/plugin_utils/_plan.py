@@ -11,6 +11,7 @@ from typing import Any
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._naming import (
+    SIDECAR_SUFFIX,
     archive_name,
     log_name,
     normalize_mode,
@@ -32,7 +33,9 @@ def plan_run(*, mode: str, when: datetime, local_dir: str, network_paths: Sequen
     Returned keys: ``mode`` (canonical), ``run_id``, ``started`` (ISO time), ``archive_name``,
     ``staging_path``, ``dump_path`` ('' when the mode has no dump), ``lock_path``, ``log_path``,
     ``local_dir``, ``destinations`` (network folders, one sub-folder per host so a fleet never
-    collides), ``includes_dump``, ``includes_files``, ``stops_service``, ``min_bytes``.
+    collides), ``archive_paths`` (every file the archive step may publish: the archive and its
+    ``.sha256`` in each folder, what a failed run removes when the archive step's reply was lost),
+    ``includes_dump``, ``includes_files``, ``stops_service``, ``min_bytes``.
     """
     canonical = normalize_mode(mode)
     staging = _join(local_dir, staging_name(canonical, when))
@@ -41,17 +44,21 @@ def plan_run(*, mode: str, when: datetime, local_dir: str, network_paths: Sequen
         thresholds = {**DEFAULT_MIN_BYTES, **{normalize_mode(k): int(v) for k, v in (min_bytes or {}).items()}}
     except (TypeError, ValueError) as exc:
         raise AlteryxStepError(f"minimum archive sizes must be whole numbers of bytes: {exc}", "validation") from exc
+    name = archive_name(canonical, when)
+    destinations = [_join(path, host_folder) for path in network_paths]
     return {
         "mode": canonical,
         "run_id": f"{when.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}",
         "started": when.isoformat(timespec="seconds"),
-        "archive_name": archive_name(canonical, when),
+        "archive_name": name,
         "staging_path": staging,
         "dump_path": _join(staging, "MongoDB") if includes_dump else "",
         "lock_path": _join(local_dir, LOCK_NAME),
         "log_path": _join(log_dir or _join(local_dir, "Logs"), log_name(canonical, when)),
         "local_dir": local_dir,
-        "destinations": [_join(path, host_folder) for path in network_paths],
+        "destinations": destinations,
+        "archive_paths": [_join(folder, name) + suffix for folder in [local_dir, *destinations]
+                          for suffix in ("", SIDECAR_SUFFIX)],
         "includes_dump": includes_dump,
         "includes_files": canonical in ("Full", "ConfigOnly"),
         "stops_service": includes_dump,

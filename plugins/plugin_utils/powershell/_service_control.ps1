@@ -8,16 +8,19 @@
 #     Start()/Stop() only from a state that allows it, and polls Status (WaitForStatus would wait the whole
 #     timeout for a service that crashed back to Stopped). Returns a transition @{ service; state; at_utc }
 #     or $null when nothing had to change. Throws TimeoutException (timeout) or InvalidOperationException (crash).
-#   Update-Heartbeat -LockPath: refreshes heartbeat_utc of the run's lock file.
+#   Update-Heartbeat -LockPath: refreshes heartbeat_utc of the run's lock file (best effort, never throws).
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 
 function Update-Heartbeat([string]$LockPath) {
-    if ($LockPath -and (Test-Path -LiteralPath $LockPath)) {
-        $lock = Get-Content -LiteralPath $LockPath -Raw | ConvertFrom-Json
-        $lock.heartbeat_utc = (Get-Date).ToUniversalTime().ToString('o')
-        $lock | ConvertTo-Json | Set-Content -LiteralPath $LockPath
-    }
+    # Best effort: a heartbeat that cannot be written (full disk) must not turn a dump into a failure.
+    try {
+        if ($LockPath -and (Test-Path -LiteralPath $LockPath)) {
+            $lock = Get-Content -LiteralPath $LockPath -Raw | ConvertFrom-Json
+            $lock.heartbeat_utc = (Get-Date).ToUniversalTime().ToString('o')
+            $lock | ConvertTo-Json | Set-Content -LiteralPath $LockPath
+        }
+    } catch { $null = $_ }
 }
 
 function Wait-Workflow([int]$MaxWait, [string]$LockPath) {

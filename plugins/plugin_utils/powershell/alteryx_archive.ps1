@@ -4,13 +4,18 @@
 #   then publishes: rename to <ArchiveName>, write the '<sha256>  <name>' sidecar, copy both to every
 #   destination folder (as .partial, hash check, rename) with Retries tries RetryDelaySeconds apart.
 #   All or nothing: on any failure every file this run published (and every .partial) is removed again.
-#   Parameters: StagingPath, LocalDir, ArchiveName, Destinations (string[]), Retries, RetryDelaySeconds, MinBytes.
+#   Publishes only while the run owns its lock: when LockPath is set, the lock must name RunId before the first
+#   rename and again after the last copy (a failed run's cleanup releases the lock before it removes archives,
+#   so a job whose reply was lost never leaves an archive behind).
+#   Parameters: StagingPath, LocalDir, ArchiveName, Destinations (string[]), Retries, RetryDelaySeconds, MinBytes,
+#     LockPath, RunId.
 #   Result: archive_path, archive_size, archive_sha256, archive_entries, sidecar,
 #     copies [{path, sha256, attempts, verified}], attempts_log (string[]), verified_entries.
-#   Fails: 'validation' (manifest mismatch, archive below MinBytes), 'storage' (write, rename or copy failed).
+#   Fails: 'validation' (manifest mismatch, archive below MinBytes), 'storage' (write, rename or copy failed),
+#     'general' (the run lost its lock: it was cancelled).
 [CmdletBinding()]
 param([string]$StagingPath, [string]$LocalDir, [string]$ArchiveName, [string[]]$Destinations = @(),
-    [int]$Retries = 3, [int]$RetryDelaySeconds = 30, [long]$MinBytes = 0)
+    [int]$Retries = 3, [int]$RetryDelaySeconds = 30, [long]$MinBytes = 0, [string]$LockPath = '', [string]$RunId = '')
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
@@ -23,6 +28,11 @@ $log = New-Object Collections.ArrayList
 $copies = New-Object Collections.ArrayList
 $local = Join-Path $LocalDir $ArchiveName
 function Get-Sha256([string]$Path) { (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLower() }
+function Assert-RunOwnsLock {
+    if (-not $LockPath) { return }
+    $owner = if (Test-Path -LiteralPath $LockPath) { [string](Get-Content -LiteralPath $LockPath -Raw | ConvertFrom-Json).run_id } else { '' }
+    if ($owner -ne $RunId) { throw (New-StepError 'general' "Run $RunId no longer owns $LockPath (the run was cancelled): nothing was published.") }
+}
 function Test-ArchiveEntry([string]$Path) {
     # Returns $null when every manifest entry is present with its SHA256, else what is wrong.
     $zip = [IO.Compression.ZipFile]::OpenRead($Path)
@@ -50,6 +60,7 @@ try {
     $size = (Get-Item -LiteralPath "$local.partial" -Force).Length
     if ($size -lt $MinBytes) { throw (New-StepError 'validation' "Archive is $size bytes, below the minimum of $MinBytes for this mode: the backup is probably incomplete.") }
     $hash = Get-Sha256 "$local.partial"
+    Assert-RunOwnsLock
     $null = $published.Add($local)
     Move-Item -LiteralPath "$local.partial" -Destination $local -Force
     $null = $published.Add("$local.sha256")
@@ -77,6 +88,7 @@ try {
             }
         }
     }
+    Assert-RunOwnsLock
 } catch {
     foreach ($p in @($published) + @("$local.partial") + @($Destinations | ForEach-Object { Join-Path $_ "$ArchiveName.partial" })) {
         Remove-Item -LiteralPath $p -Force -ErrorAction SilentlyContinue

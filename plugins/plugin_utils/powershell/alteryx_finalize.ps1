@@ -1,6 +1,7 @@
 # alteryx.server: alteryx_finalize
-# Contract: ends a run on the host, success or failure: appends LogText to LogPath, removes the staging
-#   folder and the Unpublish files (a failed run's archives), and releases the lock when it belongs to RunId.
+# Contract: ends a run on the host, success or failure: appends LogText to LogPath, releases the lock when it
+#   belongs to RunId, then removes the staging folder and the Unpublish files (a failed run's archives). The lock
+#   goes first: an archive job still running for this run sees it gone and publishes nothing.
 #   Another run's files are never touched: its staging folder and '.partial' files are cleaned by preflight.
 #   Parameters: RunId, LockPath, StagingPath, LogPath, LogText, Unpublish (string[]).
 #   Result: log_path, removed (string[]), lock_released (bool).
@@ -19,18 +20,18 @@ try {
         $null = New-Item -ItemType Directory -Force -Path ([IO.Path]::GetDirectoryName($LogPath))
         [IO.File]::AppendAllText($LogPath, $LogText, (New-Object Text.UTF8Encoding($false)))
     }
-    foreach ($path in @($Unpublish) + @($StagingPath)) {
-        if ($path -and (Test-Path -LiteralPath $path)) {
-            $Ansible.Changed = $true
-            Remove-Item -LiteralPath $path -Recurse -Force
-            $null = $removed.Add($path)
-        }
-    }
     if ($LockPath -and (Test-Path -LiteralPath $LockPath)) {
         if ((Get-Content -LiteralPath $LockPath -Raw | ConvertFrom-Json).run_id -eq $RunId) {
             $Ansible.Changed = $true
             Remove-Item -LiteralPath $LockPath -Force
             $released = $true
+        }
+    }
+    foreach ($path in @($Unpublish) + @($StagingPath)) {
+        if ($path -and (Test-Path -LiteralPath $path)) {
+            $Ansible.Changed = $true
+            Remove-Item -LiteralPath $path -Recurse -Force
+            $null = $removed.Add($path)
         }
     }
 } catch {
