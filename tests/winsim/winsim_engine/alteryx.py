@@ -6,8 +6,8 @@ like a slow host; every transition is journalled as a host event.
 Services follow the Service Control Manager's rules as ``ServiceController`` reports them
 (``start_service``, ``stop_service``, ``service_status``, ``wait_for_status``); processes can be
 killed by pid (``stop_process``, Stop-Process); ``run_service_exe`` returns AlteryxService.exe's
-stdout and stderr apart. The older helpers (``set_service_state``, ``service_exe``,
-``kill_processes``, ``emongodump``) keep their signatures for the first twins.
+stdout and stderr apart. ``set_service_state`` (start or stop and wait, for tests and test-only
+twins) and ``service_exe`` (stdout only, for the win_command fake) are built on them.
 """
 
 from __future__ import annotations
@@ -379,20 +379,6 @@ def stop_process(host: Host, pid: int, error_action: str = "Stop") -> bool:
     return True
 
 
-def kill_processes(host: Host, name: str) -> int:
-    """Stop every process called ``name``; returns how many were killed."""
-    now = time.time()
-    killed = 0
-    with host.locked_state() as state:
-        for proc in state.get("processes", []):
-            if proc["name"].lower() == name.lower() and float(proc.get("ends_at", now + 1)) > now:
-                proc["ends_at"] = now
-                killed += 1
-    if killed:
-        host.event("processes_killed", name=name, count=killed)
-    return killed
-
-
 # ------------------------------------------------------ AlteryxService.exe
 class ExeResult(NamedTuple):
     """What a native command hands back: exit code and the text of its two output streams."""
@@ -454,12 +440,6 @@ def service_exe(host: Host, argument: str) -> tuple[int, str]:
     return result.rc, result.stdout
 
 
-def emongodump(host: Host, target: str) -> tuple[int, str]:
-    """Dump the seeded embedded MongoDB as mongodump does, into ``target``; returns (exit code, stdout)."""
-    result = _emongodump(host, target)
-    return result.rc, result.stdout
-
-
 def _emongodump(host: Host, target: str) -> ExeResult:
     state = host.state()
     if state.get("mongo", {}).get("type") != "embedded":
@@ -500,12 +480,6 @@ def _emongodump(host: Host, target: str) -> ExeResult:
     (folder / "mongoDump.log").write_text(log)
     host.event("emongodump", target=target, ok=True)
     return ExeResult(0, f"Starting embedded MongoDB dump to {target}\nEMongoDump completed.", log)
-
-
-def emongorestore(host: Host, value: str) -> tuple[int, str]:
-    """Restore a dump folder into a new data folder and write mongoRestore.log; returns (exit code, stdout)."""
-    result = _emongorestore(host, value)
-    return result.rc, result.stdout
 
 
 def _emongorestore(host: Host, value: str) -> ExeResult:

@@ -24,7 +24,8 @@ class ServiceStateError(WinError):
 
 def status(host: Host, name: str) -> str:
     """``(Get-Service $Name).Status.ToString()``."""
-    return STATUS_NAMES.get(alteryx.service_status(host, name), alteryx.service_status(host, name))
+    current = alteryx.service_status(host, name)
+    return STATUS_NAMES.get(current, current)
 
 
 def update_heartbeat(host: Host, lock_path: str) -> None:
