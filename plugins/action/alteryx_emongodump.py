@@ -22,6 +22,8 @@ class ActionModule(AlteryxAction):
         "force_stop_workflows": {"type": "bool", "default": False},
         "max_service_wait": {"type": "int", "default": 7200},
         "lock_path": {"type": "str", "default": ""},
+        "run_id": {"type": "str", "default": ""},
+        "window_path": {"type": "str", "default": ""},
         "timeout": {"type": "int", "default": 21600},
         "poll_interval": {"type": "float", "default": 5.0},
     }
@@ -37,7 +39,8 @@ class ActionModule(AlteryxAction):
                 "ExePath": args["exe_path"], "DumpPath": args["dump_path"], "StopService": args["stop_service"],
                 "ServiceName": args["service_name"], "MaxWorkflowWait": args["max_workflow_wait"],
                 "ForceStopWorkflows": args["force_stop_workflows"], "MaxServiceWait": args["max_service_wait"],
-                "LockPath": args["lock_path"],
+                "LockPath": args["lock_path"], "RunId": args["run_id"], "WindowPath": args["window_path"],
+                "JobTimeout": args["timeout"],
             }, task_vars, async_timeout=args["timeout"], poll_interval=args["poll_interval"], step="dump window")
         except AlteryxStepError as exc:
             exc.result = _window(exc.result)

@@ -19,6 +19,7 @@ class ActionModule(AlteryxAction):
         "outcome": {"type": "str", "default": "success", "choices": ["success", "failure"]},
         "message": {"type": "str", "default": ""},
         "unpublish": {"type": "list", "elements": "str", "default": []},
+        "window_path": {"type": "str", "default": ""},
     }
 
     def step(self, args, task_vars):
@@ -36,7 +37,8 @@ class ActionModule(AlteryxAction):
         result = run_script(self, "alteryx_finalize", {
             "RunId": args["run_id"], "LockPath": args["lock_path"], "StagingPath": args["staging_path"],
             "LogPath": args["log_path"], "LogText": text,
-            "Unpublish": args["unpublish"],
+            "Unpublish": args["unpublish"], "WindowPath": args["window_path"],
         }, task_vars, step="finalize")
         return {"changed": True, "log_path": result["log_path"], "removed": result["removed"],
-                "lock_released": result["lock_released"], "log_text": text}
+                "lock_released": result["lock_released"],
+                "window_waited_seconds": result["window_waited_seconds"], "log_text": text}

@@ -160,6 +160,11 @@ lock_path:
   returned: success
   type: str
   sample: D:\Alteryx\Backups\.alteryx_backup.lock
+window_path:
+  description: Marker file that exists while the run's dump window job runs on the host.
+  returned: success
+  type: str
+  sample: D:\Alteryx\Backups\.alteryx_backup.lock.window
 log_path:
   description: Host log file written by M(alteryx.server.alteryx_finalize).
   returned: success

@@ -77,7 +77,22 @@ options:
   lock_path:
     description:
       - Lock file of the run (see M(alteryx.server.alteryx_preflight)) whose heartbeat the job refreshes.
-      - An empty string means no heartbeat.
+      - With O(run_id), the job first checks that the lock still names the run and touches nothing when it does not
+        (the run was cancelled by its own cleanup while the job was starting).
+      - An empty string means no heartbeat and no check.
+    type: str
+    default: ""
+    version_added: 0.1.0
+  run_id:
+    description: Id of the run that must own O(lock_path).
+    type: str
+    default: ""
+    version_added: 0.1.0
+  window_path:
+    description:
+      - Marker file the job keeps while it runs (normally RV(alteryx.server.alteryx_backup_plan#module:window_path)),
+        so that a failed run's cleanup (M(alteryx.server.alteryx_finalize)) waits for the job to bring the service back
+        even when the controller lost track of it. An empty string means no marker.
     type: str
     default: ""
     version_added: 0.1.0
@@ -133,6 +148,8 @@ EXAMPLES = r"""
     exe_path: "{{ alteryx_server.exe_path }}"
     dump_path: "{{ backup_plan.dump_path }}"
     lock_path: "{{ backup_plan.lock_path }}"
+    run_id: "{{ backup_plan.run_id }}"
+    window_path: "{{ backup_plan.window_path }}"
   register: dump
 
 - name: Dump within a two hour window, killing workflows after 15 minutes

@@ -30,6 +30,14 @@ options:
     type: str
     required: true
     version_added: 0.1.0
+  window_path:
+    description:
+      - The dump window's marker (normally RV(alteryx.server.alteryx_backup_plan#module:window_path)). When it exists
+        after the lock was released, a dump job of this run is still running; wait for it to end (at most until the
+        time the marker names) before removing anything, so the service is back when the run ends.
+    type: str
+    default: ""
+    version_added: 0.1.0
   staging_path:
     description:
       - Staging folder of the run, removed with everything in it. An empty string removes nothing.
@@ -125,6 +133,7 @@ EXAMPLES = r"""
       - "{{ ansible_failed_result }}"
     outcome: failure
     unpublish: "{{ archive.published | default([]) }}"
+    window_path: "{{ backup_plan.window_path }}"
 """
 
 RETURN = r"""
@@ -152,6 +161,11 @@ lock_released:
   returned: success, not in check mode
   type: bool
   sample: true
+window_waited_seconds:
+  description: Seconds spent waiting for a dump job of this run that was still running (0 when there was none).
+  returned: success, not in check mode
+  type: int
+  sample: 0
 failure_class:
   description:
     - Kind of failure - C(storage) (the log could not be written or a file not removed) or C(general).

@@ -31,7 +31,8 @@ def plan_run(*, mode: str, when: datetime, local_dir: str, network_paths: Sequen
     """Plan one run. Raises AlteryxStepError(invalid_mode) for an unknown mode.
 
     Returned keys: ``mode`` (canonical), ``run_id``, ``started`` (ISO time), ``archive_name``,
-    ``staging_path``, ``dump_path`` ('' when the mode has no dump), ``lock_path``, ``log_path``,
+    ``staging_path``, ``dump_path`` ('' when the mode has no dump), ``lock_path``, ``window_path``
+    (the dump window's marker, next to the lock), ``log_path``,
     ``local_dir``, ``destinations`` (network folders, one sub-folder per host so a fleet never
     collides), ``archive_paths`` (every file the archive step may publish: the archive and its
     ``.sha256`` in each folder, what a failed run removes when the archive step's reply was lost),
@@ -54,6 +55,7 @@ def plan_run(*, mode: str, when: datetime, local_dir: str, network_paths: Sequen
         "staging_path": staging,
         "dump_path": _join(staging, "MongoDB") if includes_dump else "",
         "lock_path": _join(local_dir, LOCK_NAME),
+        "window_path": _join(local_dir, LOCK_NAME) + ".window",
         "log_path": _join(log_dir or _join(local_dir, "Logs"), log_name(canonical, when)),
         "local_dir": local_dir,
         "destinations": destinations,

@@ -90,3 +90,30 @@ def test_service_that_falls_back_to_stopped_is_reported_at_once_and_started_by_t
     assert time.monotonic() - started < 50, "the crash was only noticed when the whole wait timed out"
     assert fleet.state()["services"]["AlteryxService"]["state"] == "running", "the rescue did not start the service"
     assert fleet.everything_published() == []
+
+
+def test_rescue_waits_for_a_dump_job_whose_start_reply_was_lost(fleet):
+    """The job keeps running after the reply is lost; the failed run ends only once the job brought the service back.
+
+    The rescue's cleanup is held up for 2 s so that the job is inside its 4 s dump when the cleanup comes (without
+    the hold-up the job may see the lock gone first and touch nothing, which the fault matrix covers).
+    """
+    mongo = fleet.state()["mongo"]
+    mongo["dump_seconds"] = 4
+    fleet.set_state(mongo=mongo)
+    fleet.faults([{"call": "ansible.windows.win_powershell:alteryx_dump_window", "occurrence": 1, "kind": "drop"},
+                  {"call": "ansible.windows.win_powershell:alteryx_finalize", "occurrence": 1, "kind": "hang",
+                   "seconds": 2}])
+    run = fleet.playbook(PLAYBOOKS["Full"])
+    assert run.rc != 0 and "failure_class=general" in run.output, run.output[-3000:]
+    journal = fleet.journal()
+    events = [e.get("event") for e in journal if e.get("kind") == "event"]
+    assert "service_stopped" in events, "the job did not get to stop the service: the test proves nothing"
+    assert fleet.state()["services"]["AlteryxService"]["state"] == "running", "the run ended with the service down"
+    [cleanup] = [e for e in journal if e["kind"] == "call" and e["call"] == "ansible.windows.win_powershell:alteryx_finalize"]
+    stopped = next(e for e in journal if e.get("event") == "service_stopped")
+    started = [e for e in journal if e.get("event") == "service_running" and e["t"] >= stopped["t"]]
+    assert started and started[0]["t"] <= cleanup["t"], "the cleanup ended before the job had started the service again"
+    assert fleet.everything_published() == []
+    assert not list(fleet.backups_dir().glob("*.staging")), "the dump wrote into a staging folder after the cleanup"
+    assert not list(fleet.backups_dir().glob(".alteryx_backup.lock*")), "lock or window marker left behind"

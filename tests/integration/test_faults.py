@@ -24,12 +24,7 @@ CASES = []
 for mode, calls in EXPECTED_CALLS.items():
     for script in calls:
         CASES.append(pytest.param(mode, script, "fail", "general", id=f"{mode}-{script}-fail"))
-        # Known defect, owned by the safe-runs issue (#7): after the start reply of the dump window is lost, the
-        # rescue cannot wait for the job it no longer knows, so the job may stop the service after the rescue
-        # checked it (the job's own finally starts it again later). Timing-dependent, hence not strict.
-        marks = [pytest.mark.xfail(reason="issue 7: rescue races the orphaned dump job", strict=False)] \
-            if script == "alteryx_dump_window" else []
-        CASES.append(pytest.param(mode, script, "drop", "general", id=f"{mode}-{script}-drop", marks=marks))
+        CASES.append(pytest.param(mode, script, "drop", "general", id=f"{mode}-{script}-drop"))
         if script in DISK_FULL_CLASS:
             CASES.append(pytest.param(mode, script, "disk_full", DISK_FULL_CLASS[script], id=f"{mode}-{script}-disk_full"))
     # A call whose reply never comes: the WinRM read timeout ends it (a plain hang waits for the task timeout).

@@ -20,6 +20,7 @@ Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 #include _step_error.ps1
+#include _run_lock.ps1
 Add-Type -AssemblyName System.IO.Compression
 Add-Type -AssemblyName System.IO.Compression.FileSystem
 
@@ -29,9 +30,7 @@ $copies = New-Object Collections.ArrayList
 $local = Join-Path $LocalDir $ArchiveName
 function Get-Sha256([string]$Path) { (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLower() }
 function Assert-RunOwnsLock {
-    if (-not $LockPath) { return }
-    $owner = if (Test-Path -LiteralPath $LockPath) { [string](Get-Content -LiteralPath $LockPath -Raw | ConvertFrom-Json).run_id } else { '' }
-    if ($owner -ne $RunId) { throw (New-StepError 'general' "Run $RunId no longer owns $LockPath (the run was cancelled): nothing was published.") }
+    if (-not (Test-RunOwnsLock $LockPath $RunId)) { throw (New-StepError 'general' "Run $RunId no longer owns $LockPath (the run was cancelled): nothing was published.") }
 }
 function Test-ArchiveEntry([string]$Path) {
     # Returns $null when every manifest entry is present with its SHA256, else what is wrong.

@@ -3,78 +3,103 @@
 #   AlteryxService.exe emongodump=<DumpPath> -> start the service again in 'finally' (when it was running and
 #   StopService is set), even if the controller is gone. Only after the service is back: read mongoDump.log and
 #   hash every dump file. The controller judges the dump (stdout, stderr, log); this script never does.
+#   While the job runs, the window marker WindowPath ({run_id, expires_utc = start + JobTimeout}) exists, so a
+#   failed run's cleanup can wait for the job to bring the service back. The marker is written before the lock
+#   is checked: a cleanup releases the lock before it looks for the marker, so either it sees the marker and
+#   waits, or this job sees the lock gone and touches nothing.
 #   Parameters: ExePath, DumpPath, StopService (bool), ServiceName, MaxWorkflowWait, ForceStopWorkflows (bool),
-#     MaxServiceWait (seconds), LockPath (heartbeat refreshed while waiting).
+#     MaxServiceWait (seconds), LockPath (heartbeat refreshed while waiting), RunId (must own LockPath),
+#     WindowPath ('' = no marker), JobTimeout (seconds, the async timeout of this job).
 #   Result: initial_state, final_state, transitions [{service, state, at_utc}], downtime_seconds,
 #     workflows_waited_seconds, workflows_killed, workflows_running, dump_path, exe_exit_code, exe_stdout,
 #     exe_stderr, dump_log ($null when absent), files [{path (relative to DumpPath), size, sha256}].
 #   Fails: 'service_timeout' (workflows still running, stop/start too slow or the service fell back to Stopped),
-#     'mongodb' (AlteryxService.exe could not be run).
+#     'mongodb' (AlteryxService.exe could not be run), 'general' (the run lost its lock: it was cancelled).
 [CmdletBinding()]
 param(
     [string]$ExePath, [string]$DumpPath, [bool]$StopService = $true, [string]$ServiceName = 'AlteryxService',
-    [int]$MaxWorkflowWait = 3600, [bool]$ForceStopWorkflows = $false, [int]$MaxServiceWait = 7200, [string]$LockPath = ''
+    [int]$MaxWorkflowWait = 3600, [bool]$ForceStopWorkflows = $false, [int]$MaxServiceWait = 7200, [string]$LockPath = '',
+    [string]$RunId = '', [string]$WindowPath = '', [int]$JobTimeout = 21600
 )
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 #include _service_control.ps1
+#include _run_lock.ps1
 #include _invoke_native.ps1
 
 $transitions = New-Object Collections.ArrayList
 $result = @{ initial_state = (Get-Service -Name $ServiceName).Status.ToString(); transitions = $transitions
     downtime_seconds = 0; workflows_waited_seconds = 0; workflows_killed = 0; workflows_running = 0; dump_path = $DumpPath
     exe_exit_code = $null; exe_stdout = ''; exe_stderr = ''; dump_log = $null; files = @(); final_state = '' }
-$stop = $StopService -and $result.initial_state -ne 'Stopped'
-if ($stop) {
-    $result.workflows_waited_seconds = Wait-Workflow $MaxWorkflowWait $LockPath
-    $result.workflows_running = @(Get-Process -Name AlteryxEngineCmd -ErrorAction SilentlyContinue).Count
-    if ($result.workflows_running -and -not $ForceStopWorkflows) {
+if ($WindowPath) {
+    # Best effort (a full disk must not turn into a failure of its own): the lock check below still keeps a
+    # cancelled job away from the service.
+    try {
+        @{ run_id = $RunId; expires_utc = (Get-Date).ToUniversalTime().AddSeconds($JobTimeout).ToString('o') } |
+            ConvertTo-Json | Set-Content -LiteralPath $WindowPath
+    } catch { $WindowPath = '' }
+}
+try {
+    if (-not (Test-RunOwnsLock $LockPath $RunId)) {
         $result.final_state = $result.initial_state
-        $Ansible.Result = $result + @{ failure_class = 'service_timeout'
-            message = "$($result.workflows_running) workflow(s) still running after $MaxWorkflowWait s; the service was not stopped. Retry later or set force_stop_workflows." }
+        $Ansible.Result = $result + @{ failure_class = 'general'; message = "Run $RunId no longer owns $LockPath (the run was cancelled): the service was not touched." }
         $Ansible.Failed = $true
         return
     }
-    if ($result.workflows_running) { $result.workflows_killed = Stop-Workflow }
-}
-$stoppedAt = $null; $startedAt = $null; $phase = 'service stop'
-$Ansible.Changed = $true
-try {
+    $stop = $StopService -and $result.initial_state -ne 'Stopped'
     if ($stop) {
-        $t = Set-ServiceTarget $ServiceName 'Stopped' $MaxServiceWait; if ($t) { $null = $transitions.Add($t) }
-        $stoppedAt = Get-Date
+        $result.workflows_waited_seconds = Wait-Workflow $MaxWorkflowWait $LockPath
+        $result.workflows_running = @(Get-Process -Name AlteryxEngineCmd -ErrorAction SilentlyContinue).Count
+        if ($result.workflows_running -and -not $ForceStopWorkflows) {
+            $result.final_state = $result.initial_state
+            $Ansible.Result = $result + @{ failure_class = 'service_timeout'
+                message = "$($result.workflows_running) workflow(s) still running after $MaxWorkflowWait s; the service was not stopped. Retry later or set force_stop_workflows." }
+            $Ansible.Failed = $true
+            return
+        }
+        if ($result.workflows_running) { $result.workflows_killed = Stop-Workflow }
     }
-    $phase = 'emongodump'
-    $run = Invoke-Native $ExePath "emongodump=$DumpPath"
-    $result.exe_exit_code = $run.exit_code; $result.exe_stdout = $run.stdout; $result.exe_stderr = $run.stderr
-} catch {
-    $result.failure_class = if ($phase -eq 'emongodump') { 'mongodb' } else { 'service_timeout' }
-    $result.message = "$phase failed: $($_.Exception.Message)"
-} finally {
-    if ($stop) {
-        try {
-            $t = Set-ServiceTarget $ServiceName 'Running' $MaxServiceWait; if ($t) { $null = $transitions.Add($t) }
-            $startedAt = Get-Date
-        } catch {
-            $result.failure_class = 'service_timeout'
-            $result.message = "$($_.Exception.Message) The service may be down: start it by hand."
+    $stoppedAt = $null; $startedAt = $null; $phase = 'service stop'
+    $Ansible.Changed = $true
+    try {
+        if ($stop) {
+            $t = Set-ServiceTarget $ServiceName 'Stopped' $MaxServiceWait; if ($t) { $null = $transitions.Add($t) }
+            $stoppedAt = Get-Date
+        }
+        $phase = 'emongodump'
+        $run = Invoke-Native $ExePath "emongodump=$DumpPath"
+        $result.exe_exit_code = $run.exit_code; $result.exe_stdout = $run.stdout; $result.exe_stderr = $run.stderr
+    } catch {
+        $result.failure_class = if ($phase -eq 'emongodump') { 'mongodb' } else { 'service_timeout' }
+        $result.message = "$phase failed: $($_.Exception.Message)"
+    } finally {
+        if ($stop) {
+            try {
+                $t = Set-ServiceTarget $ServiceName 'Running' $MaxServiceWait; if ($t) { $null = $transitions.Add($t) }
+                $startedAt = Get-Date
+            } catch {
+                $result.failure_class = 'service_timeout'
+                $result.message = "$($_.Exception.Message) The service may be down: start it by hand."
+            }
         }
     }
-}
-$result.final_state = (Get-Service -Name $ServiceName).Status.ToString()
-if ($stoppedAt -and $startedAt) { $result.downtime_seconds = ($startedAt - $stoppedAt).TotalSeconds }
-if ($result.ContainsKey('failure_class')) {
+    $result.final_state = (Get-Service -Name $ServiceName).Status.ToString()
+    if ($stoppedAt -and $startedAt) { $result.downtime_seconds = ($startedAt - $stoppedAt).TotalSeconds }
+    if ($result.ContainsKey('failure_class')) {
+        $Ansible.Result = $result
+        $Ansible.Failed = $true
+        return
+    }
+    Update-Heartbeat $LockPath
+    $log = Join-Path $DumpPath 'mongoDump.log'
+    if (Test-Path -LiteralPath $log) { $result.dump_log = [IO.File]::ReadAllText($log) }
+    if (Test-Path -LiteralPath $DumpPath) {
+        $root = (Get-Item -LiteralPath $DumpPath).FullName.TrimEnd('\') + '\'
+        $result.files = @(Get-ChildItem -LiteralPath $DumpPath -Recurse -File -Force | ForEach-Object {
+            @{ path = $_.FullName.Substring($root.Length); size = $_.Length; sha256 = (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash.ToLower() } })
+    }
     $Ansible.Result = $result
-    $Ansible.Failed = $true
-    return
+} finally {
+    if ($WindowPath) { Remove-Item -LiteralPath $WindowPath -Force -ErrorAction SilentlyContinue }
 }
-Update-Heartbeat $LockPath
-$log = Join-Path $DumpPath 'mongoDump.log'
-if (Test-Path -LiteralPath $log) { $result.dump_log = [IO.File]::ReadAllText($log) }
-if (Test-Path -LiteralPath $DumpPath) {
-    $root = (Get-Item -LiteralPath $DumpPath).FullName.TrimEnd('\') + '\'
-    $result.files = @(Get-ChildItem -LiteralPath $DumpPath -Recurse -File -Force | ForEach-Object {
-        @{ path = $_.FullName.Substring($root.Length); size = $_.Length; sha256 = (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash.ToLower() } })
-}
-$Ansible.Result = $result

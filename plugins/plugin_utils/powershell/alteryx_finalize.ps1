@@ -1,31 +1,39 @@
 # alteryx.server: alteryx_finalize
 # Contract: ends a run on the host, success or failure: appends LogText to LogPath, releases the lock when it
 #   belongs to RunId, then removes the staging folder and the Unpublish files (a failed run's archives). The lock
-#   goes first: an archive job still running for this run sees it gone and publishes nothing.
+#   goes first: a job still running for this run sees it gone and publishes nothing. Then, when the dump window's
+#   marker WindowPath exists, waits (at most until the marker's expires_utc) for that job to end, so the service
+#   is back and nothing writes into the staging folder when it is removed.
 #   Another run's files are never touched: its staging folder and '.partial' files are cleaned by preflight.
-#   Parameters: RunId, LockPath, StagingPath, LogPath, LogText, Unpublish (string[]).
-#   Result: log_path, removed (string[]), lock_released (bool).
+#   Parameters: RunId, LockPath, StagingPath, LogPath, LogText, Unpublish (string[]), WindowPath.
+#   Result: log_path, removed (string[]), lock_released (bool), window_waited_seconds.
 #   Fails: 'storage' when the log cannot be written or a file cannot be removed.
 [CmdletBinding()]
 param([string]$RunId, [string]$LockPath, [string]$StagingPath = '', [string]$LogPath = '',
-    [string]$LogText = '', [string[]]$Unpublish = @())
+    [string]$LogText = '', [string[]]$Unpublish = @(), [string]$WindowPath = '')
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
+#include _run_lock.ps1
+
 $removed = New-Object Collections.ArrayList
 $released = $false
+$windowWaited = 0
 try {
     if ($LogPath) {
         $Ansible.Changed = $true
         $null = New-Item -ItemType Directory -Force -Path ([IO.Path]::GetDirectoryName($LogPath))
         [IO.File]::AppendAllText($LogPath, $LogText, (New-Object Text.UTF8Encoding($false)))
     }
-    if ($LockPath -and (Test-Path -LiteralPath $LockPath)) {
-        if ((Get-Content -LiteralPath $LockPath -Raw | ConvertFrom-Json).run_id -eq $RunId) {
-            $Ansible.Changed = $true
-            Remove-Item -LiteralPath $LockPath -Force
-            $released = $true
-        }
+    if ($LockPath -and (Test-Path -LiteralPath $LockPath) -and (Test-RunOwnsLock $LockPath $RunId)) {
+        $Ansible.Changed = $true
+        Remove-Item -LiteralPath $LockPath -Force
+        $released = $true
+    }
+    if ($WindowPath -and (Test-Path -LiteralPath $WindowPath)) {
+        $expires = [datetime]::Parse((Get-Content -LiteralPath $WindowPath -Raw | ConvertFrom-Json).expires_utc).ToUniversalTime()
+        while ((Test-Path -LiteralPath $WindowPath) -and (Get-Date).ToUniversalTime() -lt $expires) { Start-Sleep -Seconds 1; $windowWaited++ }
+        Remove-Item -LiteralPath $WindowPath -Force -ErrorAction SilentlyContinue
     }
     foreach ($path in @($Unpublish) + @($StagingPath)) {
         if ($path -and (Test-Path -LiteralPath $path)) {
@@ -39,4 +47,4 @@ try {
     $Ansible.Failed = $true
     return
 }
-$Ansible.Result = @{ log_path = $LogPath; removed = $removed; lock_released = $released }
+$Ansible.Result = @{ log_path = $LogPath; removed = $removed; lock_released = $released; window_waited_seconds = $windowWaited }

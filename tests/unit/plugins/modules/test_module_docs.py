@@ -267,7 +267,7 @@ SCRIPTS = {
     },
     "alteryx_retention": _retention_script,
     "alteryx_finalize": lambda params: {"log_path": params["LogPath"], "removed": [params["StagingPath"]],
-                                        "lock_released": True},
+                                        "lock_released": True, "window_waited_seconds": 0},
 }
 
 # Values for the required options (and a few others) so that each step takes its full path.

@@ -11,17 +11,13 @@ import zipfile
 from ..host import WinError
 from . import ScriptFailure
 from ._common import sha256
+from ._run_lock import run_owns_lock
 from ._step_error import StepError, failure_class_of
 
 
 def _assert_run_owns_lock(host, p):
     """``Assert-RunOwnsLock``: the lock must still name this run."""
-    if not p["LockPath"]:
-        return
-    owner = ""
-    if host.local_path(p["LockPath"]).exists():
-        owner = str(json.loads(host.get_content_raw(p["LockPath"]) or "").get("run_id") or "")
-    if owner != p["RunId"]:
+    if not run_owns_lock(host, p["LockPath"], p["RunId"]):
         raise StepError("general", f"Run {p['RunId']} no longer owns {p['LockPath']} (the run was cancelled): nothing "
                                    "was published.")
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
+from datetime import datetime
 
 from ..host import WinError
 from . import ScriptFailure
+from ._run_lock import run_owns_lock
 
 
 def run(host, p, ctx):
     removed = []
     released = changed = False
+    window_waited = 0
     try:
         if p["LogPath"]:
             changed = True
@@ -22,10 +26,18 @@ def run(host, p, ctx):
             with open(log, "ab") as fh:
                 fh.write(data)
         lock = p["LockPath"]
-        if lock and host.local_path(lock).is_file() and json.loads(host.get_content_raw(lock)).get("run_id") == p["RunId"]:
+        if lock and host.local_path(lock).is_file() and run_owns_lock(host, lock, p["RunId"]):
             changed = True
             host.local_path(lock).unlink()
             released = True
+        window = p["WindowPath"]
+        if window and host.local_path(window).exists():
+            expires = datetime.fromisoformat(json.loads(host.get_content_raw(window) or "")["expires_utc"]).timestamp()
+            while host.local_path(window).exists() and time.time() < expires:
+                time.sleep(1)
+                window_waited += 1
+            if host.local_path(window).exists():
+                host.local_path(window).unlink()
         for path in list(p["Unpublish"] or []) + [p["StagingPath"]]:
             if path and host.local_path(path).exists():
                 changed = True
@@ -34,4 +46,5 @@ def run(host, p, ctx):
                 removed.append(path)
     except (WinError, OSError) as exc:
         raise ScriptFailure(f"Cleanup failed: {exc}", "storage", {"removed": removed}, changed=changed) from exc
-    return {"changed": changed, "result": {"log_path": p["LogPath"], "removed": removed, "lock_released": released}}
+    return {"changed": changed, "result": {"log_path": p["LogPath"], "removed": removed, "lock_released": released,
+                                        "window_waited_seconds": window_waited}}
