@@ -26,6 +26,7 @@ class ActionModule(AlteryxAction):
         "window_path": {"type": "str", "default": ""},
         "timeout": {"type": "int", "default": 21600},
         "poll_interval": {"type": "float", "default": 5.0},
+        "heartbeat_seconds": {"type": "int", "default": 30},
     }
 
     def step(self, args, task_vars):
@@ -40,7 +41,7 @@ class ActionModule(AlteryxAction):
                 "ServiceName": args["service_name"], "MaxWorkflowWait": args["max_workflow_wait"],
                 "ForceStopWorkflows": args["force_stop_workflows"], "MaxServiceWait": args["max_service_wait"],
                 "LockPath": args["lock_path"], "RunId": args["run_id"], "WindowPath": args["window_path"],
-                "JobTimeout": args["timeout"],
+                "JobTimeout": args["timeout"], "HeartbeatSeconds": args["heartbeat_seconds"],
             }, task_vars, async_timeout=args["timeout"], poll_interval=args["poll_interval"], step="dump window")
         except AlteryxStepError as exc:
             exc.result = _window(exc.result)

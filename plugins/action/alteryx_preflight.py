@@ -4,11 +4,10 @@
 
 from __future__ import annotations
 
-import os
-import socket
-
 from ansible_collections.alteryx.server.plugins.plugin_utils._action import AlteryxAction
+from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_script
+from ansible_collections.alteryx.server.plugins.plugin_utils._lock import judge_lock, this_controller
 from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry
 
 
@@ -19,6 +18,7 @@ class ActionModule(AlteryxAction):
         "destinations": {"type": "list", "elements": "str", "default": []},
         "lock_path": {"type": "str", "required": True},
         "staging_path": {"type": "str", "required": True},
+        "window_path": {"type": "str", "default": ""},
         "mongo_data_path": {"type": "str", "default": ""},
         "required_paths": {"type": "list", "elements": "str", "default": []},
         "free_space_factor": {"type": "float", "default": 2.0},
@@ -26,25 +26,47 @@ class ActionModule(AlteryxAction):
     }
 
     def step(self, args, task_vars):
-        controller = f"{socket.gethostname()} (pid {os.getpid()})"
-        result = run_script(self, "alteryx_preflight", {
+        me = this_controller()
+        result = self._preflight(args, task_vars, me)
+        changed = result["_changed"]
+        warnings = []
+        held = not result["lock_taken"] and (result["holder_age_seconds"] >= 0 or result["job_alive"])
+        if held:
+            decision = judge_lock(result, me, args["stale_seconds"], args["lock_path"])
+            if decision.action == "take_over" and self._task.check_mode:
+                warnings.append(f"Would take over the lock: {decision.message}")
+            elif decision.action == "take_over":
+                result = self._preflight(args, task_vars, me, result["holder_run_id"], decision.after_seconds)
+                changed = changed or result["_changed"]
+                if not result["lock_taken"]:
+                    again = judge_lock(result, me, args["stale_seconds"], args["lock_path"])
+                    raise AlteryxStepError(again.message if again.action == "refuse" else (
+                        f"Another run took {args['lock_path']} first: this run changed nothing."), "general")
+            else:
+                raise AlteryxStepError(decision.message, "general")
+        log = [entry("INFO", f"Preflight passed: {result['free_bytes']} bytes free, {result['required_bytes']} "
+                             f"needed; {len(args['destinations'])} network destination(s) writable")]
+        if result["stale_run_id"]:
+            message = (f"Took over the lock of an interrupted run {result['stale_run_id']} (started "
+                       f"{result['stale_started_utc']} from {result['stale_controller']})")
+            warnings.append(message)
+            log.append(entry("WARNING", message))
+        if result["cleaned"]:
+            message = f"Removed leftovers of interrupted runs: {', '.join(result['cleaned'])}"
+            warnings.append(message)
+            log.append(entry("WARNING", message))
+        return {"changed": changed or self._task.check_mode, "preflight": _public(result),
+                "warnings": warnings, "log": log}
+
+    def _preflight(self, args, task_vars, me, take_over="", after_seconds=0):
+        return run_script(self, "alteryx_preflight", {
             "RunId": args["run_id"], "LockPath": args["lock_path"], "StagingPath": args["staging_path"],
             "LocalDir": args["local_dir"], "Destinations": args["destinations"],
             "RequiredPaths": args["required_paths"], "MongoDataPath": args["mongo_data_path"],
-            "FreeSpaceFactor": args["free_space_factor"], "StaleSeconds": args["stale_seconds"],
-            "Controller": controller,
+            "FreeSpaceFactor": args["free_space_factor"], "WindowPath": args["window_path"],
+            "ControllerHost": me.host, "ControllerPid": me.pid, "ControllerStarted": me.started,
+            "TakeOver": take_over, "TakeOverAfterSeconds": after_seconds,
         }, task_vars, step="preflight")
-        log = [entry("INFO", f"Preflight passed: {result['free_bytes']} bytes free, {result['required_bytes']} "
-                             f"needed; {len(args['destinations'])} network destination(s) writable")]
-        warnings = []
-        if result["stale_run_id"]:
-            message = (f"Found an interrupted run {result['stale_run_id']} (started {result['stale_started_utc']} "
-                       f"from {result['stale_controller']}); "
-                       f"cleaned up {', '.join(result.get('cleaned') or []) or 'its lock'}")
-            warnings.append(message)
-            log.append(entry("WARNING", message))
-        return {"changed": result["_changed"] or self._task.check_mode, "preflight": _public(result),
-                "warnings": warnings, "log": log}
 
 
 def _public(result):

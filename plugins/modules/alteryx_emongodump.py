@@ -108,6 +108,13 @@ options:
     type: float
     default: 5.0
     version_added: 0.1.0
+  heartbeat_seconds:
+    description:
+      - Seconds between two refreshes of the lock O(lock_path) by the job while it waits for workflows and while
+        the dump runs, so a long dump is never taken for an interrupted run.
+    type: int
+    default: 30
+    version_added: 0.1.0
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow

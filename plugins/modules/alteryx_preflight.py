@@ -14,13 +14,19 @@ description:
     when missing) has O(free_space_factor) times the size of O(mongo_data_path) free, and every
     O(destinations) folder is writable (missing folders are created and a small probe file is written and
     removed).
-  - Then looks at the lock file O(lock_path). A lock whose heartbeat is younger than O(stale_seconds)
-    belongs to a live run and fails the task with RV(failure_class=general). An older lock belongs to an
-    interrupted run - its staging folder, every C(*.partial) file in O(local_dir) and the lock itself are
-    removed and reported in RV(preflight.cleaned) and RV(warnings).
-  - Finally writes the lock (run id, controller, start and heartbeat time, staging folder) and creates the
-    staging folder O(staging_path).
-  - Makes one module round trip (one C(ansible.windows.win_powershell) call). The service is not touched.
+  - Then takes the lock file O(lock_path), created atomically (of runs started together exactly one gets it) with
+    its owner - run id, controller host, the ansible-playbook process id and start stamp, start time and staging
+    folder. The lock file's modification time is its heartbeat, refreshed on the host while the run works.
+  - A lock held by another run is taken over only when that run is provably gone (its controller is this same
+    machine and its ansible-playbook process has ended) or, for a run from another controller, when its
+    heartbeat is older than O(stale_seconds) - and never while its dump job is alive on the node (the marker
+    O(window_path) names a running job process). Otherwise the task fails with RV(failure_class=general),
+    saying who holds the lock and when it becomes stale; nothing was changed.
+  - With the lock taken, leftovers of dead runs are removed and reported in RV(preflight.cleaned) and
+    RV(warnings) - other runs' C(ServerBackup_*.staging) folders and C(ServerBackup_*.partial) files in
+    O(local_dir) and O(destinations). Then the staging folder O(staging_path) is created.
+  - Makes one module round trip (one C(ansible.windows.win_powershell) call), two when a lock is taken over.
+    The service is not touched.
 options:
   run_id:
     description:
@@ -82,11 +88,18 @@ options:
     version_added: 0.1.0
   stale_seconds:
     description:
-      - A lock whose heartbeat is older than this many seconds belongs to an interrupted run and is cleaned up;
-        a younger one makes the task fail.
-      - The dump window refreshes the heartbeat while it waits for workflows.
+      - A lock of a run from another controller whose heartbeat is older than this many seconds belongs to an
+        interrupted run and is taken over; a younger one makes the task fail.
+      - The dump window and the archive job refresh the heartbeat while they work.
     type: int
     default: 900
+    version_added: 0.1.0
+  window_path:
+    description:
+      - The dump window marker (RV(alteryx.server.alteryx_backup_plan#module:window_path)); while it names a live
+        job, no run takes the lock.
+    type: str
+    default: ""
     version_added: 0.1.0
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
@@ -187,9 +200,59 @@ preflight:
           returned: success
           type: str
           sample: ""
+    lock_taken:
+      description: Whether this run now holds the lock (V(false) in check mode).
+      returned: success
+      type: bool
+      sample: true
+    holder_run_id:
+      description: Run id of another run's lock found in check mode; empty when there was none.
+      returned: success
+      type: str
+      sample: ""
+    holder_controller_host:
+      description: Controller of that run; empty when there was none.
+      returned: success
+      type: str
+      sample: ""
+    holder_controller_pid:
+      description: Its ansible-playbook process id; empty when there was none.
+      returned: success
+      type: str
+      sample: ""
+    holder_controller_started:
+      description: Start stamp of that process; empty when unknown.
+      returned: success
+      type: str
+      sample: ""
+    holder_started_utc:
+      description: When that run took the lock, UTC, ISO 8601; empty when there was none.
+      returned: success
+      type: str
+      sample: ""
+    holder_age_seconds:
+      description: Seconds since that lock's last heartbeat; C(-1) when there was no lock.
+      returned: success
+      type: int
+      sample: -1
+    job_alive:
+      description: Whether a dump job was running on the node (always V(false) on success outside check mode).
+      returned: success
+      type: bool
+      sample: false
+    job_run_id:
+      description: Run id of that dump job; empty when none runs.
+      returned: success
+      type: str
+      sample: ""
+    job_expires_utc:
+      description: When that dump job ends at the latest; empty when none runs.
+      returned: success
+      type: str
+      sample: ""
     stale_run_id:
       description:
-        - Id of an interrupted run whose lock was found (and, outside check mode, cleaned up); empty when there was none.
+        - Id of an interrupted run whose lock was taken over; empty when there was none.
       returned: success
       type: str
       sample: 20240130020000-5f0c2a1b
@@ -204,16 +267,11 @@ preflight:
       type: str
       sample: ansible01 (pid 4711)
     cleaned:
-      description: Left-overs of an interrupted run that were removed (its staging folder and C(*.partial) files).
+      description: Left-overs of interrupted runs that were removed (staging folders and C(*.partial) files).
       returned: success
       type: list
       elements: str
-      sample: [D:\Alteryx\Backups\ServerBackup_Full_20240130_020000.staging]
-    lock_taken:
-      description: Whether this run now holds the lock (V(false) in check mode).
-      returned: success
-      type: bool
-      sample: true
+      sample: [D:\Alteryx\Backups\ServerBackup_Full_20240130_020000.20240130020000-5f0c2a1b.staging]
 warnings:
   description:
     - Warnings for the backup manifest, for example an interrupted run that was cleaned up.
@@ -222,8 +280,8 @@ warnings:
   type: list
   elements: str
   sample:
-    - "Found an interrupted run 20240130020000-5f0c2a1b (started 2024-01-30T02:00:03.1234567Z); cleaned up
-      D:\\Alteryx\\Backups\\ServerBackup_Full_20240130_020000.staging"
+    - "Took over the lock of an interrupted run 20240130020000-5f0c2a1b (started 2024-01-30T02:00:03.1234567Z from
+      ansible01 (pid 4711))"
 log:
   description: Run log entries of this step; M(alteryx.server.alteryx_finalize) writes them to the host log file.
   returned: success

@@ -64,9 +64,12 @@ def log_name(mode: str, when: datetime) -> str:
     return f"BackupLog_{normalize_mode(mode)}_{timestamp_text(when)}.log"
 
 
-def staging_name(mode: str, when: datetime) -> str:
-    """Return ``ServerBackup_{tag}_YYYYMMDD_HHmmss.staging`` (the work directory before zipping)."""
-    return f"{ARCHIVE_PREFIX}{MODE_TAGS[normalize_mode(mode)]}_{timestamp_text(when)}.staging"
+def staging_name(mode: str, when: datetime, run_id: str) -> str:
+    """Return ``ServerBackup_{tag}_YYYYMMDD_HHmmss.<run_id>.staging`` (the work directory before zipping).
+
+    The run id keeps two runs started in the same second out of each other's folder.
+    """
+    return f"{ARCHIVE_PREFIX}{MODE_TAGS[normalize_mode(mode)]}_{timestamp_text(when)}.{run_id}.staging"
 
 
 def sidecar_name(archive: str) -> str:

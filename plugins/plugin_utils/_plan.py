@@ -39,7 +39,8 @@ def plan_run(*, mode: str, when: datetime, local_dir: str, network_paths: Sequen
     ``includes_dump``, ``includes_files``, ``stops_service``, ``min_bytes``.
     """
     canonical = normalize_mode(mode)
-    staging = _join(local_dir, staging_name(canonical, when))
+    run_id = f"{when.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    staging = _join(local_dir, staging_name(canonical, when, run_id))
     includes_dump = canonical in ("Full", "DatabaseOnly")
     try:
         thresholds = {**DEFAULT_MIN_BYTES, **{normalize_mode(k): int(v) for k, v in (min_bytes or {}).items()}}
@@ -49,7 +50,7 @@ def plan_run(*, mode: str, when: datetime, local_dir: str, network_paths: Sequen
     destinations = [_join(path, host_folder) for path in network_paths]
     return {
         "mode": canonical,
-        "run_id": f"{when.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}",
+        "run_id": run_id,
         "started": when.isoformat(timespec="seconds"),
         "archive_name": name,
         "staging_path": staging,

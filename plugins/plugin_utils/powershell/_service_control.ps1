@@ -2,31 +2,20 @@
 # Contract: shared functions, inlined by the controller where a script has '#include _service_control.ps1';
 #   no effect on its own. Wait-Workflow and Stop-Workflow are the one workflow wait/kill routine; Set-ServiceTarget
 #   brings a service to Running or Stopped the way the Service Control Manager allows it.
-#   Wait-Workflow -MaxWait -LockPath: seconds waited while AlteryxEngineCmd runs (heartbeat refreshed).
+#   Wait-Workflow -MaxWait -LockPath -RunId: seconds waited while AlteryxEngineCmd runs (heartbeat refreshed; needs
+#     '#include _run_lock.ps1').
 #   Stop-Workflow: kills the workflows still running (one that exits meanwhile is not an error), returns the count.
 #   Set-ServiceTarget -Name -Target ('Running'|'Stopped') -TimeoutSeconds: waits out a pending state, then
 #     Start()/Stop() only from a state that allows it, and polls Status (WaitForStatus would wait the whole
 #     timeout for a service that crashed back to Stopped). Returns a transition @{ service; state; at_utc }
 #     or $null when nothing had to change. Throws TimeoutException (timeout) or InvalidOperationException (crash).
-#   Update-Heartbeat -LockPath: refreshes heartbeat_utc of the run's lock file (best effort, never throws).
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 
-function Update-Heartbeat([string]$LockPath) {
-    # Best effort: a heartbeat that cannot be written (full disk) must not turn a dump into a failure.
-    try {
-        if ($LockPath -and (Test-Path -LiteralPath $LockPath)) {
-            $lock = Get-Content -LiteralPath $LockPath -Raw | ConvertFrom-Json
-            $lock.heartbeat_utc = (Get-Date).ToUniversalTime().ToString('o')
-            $lock | ConvertTo-Json | Set-Content -LiteralPath $LockPath
-        }
-    } catch { $null = $_ }
-}
-
-function Wait-Workflow([int]$MaxWait, [string]$LockPath) {
+function Wait-Workflow([int]$MaxWait, [string]$LockPath, [string]$RunId) {
     $waited = 0
     while (@(Get-Process -Name AlteryxEngineCmd -ErrorAction SilentlyContinue).Count -and $waited -lt $MaxWait) {
-        Start-Sleep -Seconds 5; $waited += 5; Update-Heartbeat $LockPath
+        Start-Sleep -Seconds 5; $waited += 5; Update-Heartbeat $LockPath $RunId
     }
     $waited
 }

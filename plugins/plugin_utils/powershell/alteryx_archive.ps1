@@ -6,7 +6,8 @@
 #   All or nothing: on any failure every file this run published (and every .partial) is removed again.
 #   Publishes only while the run owns its lock: when LockPath is set, the lock must name RunId before the first
 #   rename and again after the last copy (a failed run's cleanup releases the lock before it removes archives,
-#   so a job whose reply was lost never leaves an archive behind).
+#   so a job whose reply was lost never leaves an archive behind). The lock's heartbeat is refreshed after the zip,
+#   its verification and each copy attempt.
 #   Parameters: StagingPath, LocalDir, ArchiveName, Destinations (string[]), Retries, RetryDelaySeconds, MinBytes,
 #     LockPath, RunId.
 #   Result: archive_path, archive_size, archive_sha256, archive_entries, sidecar,
@@ -54,11 +55,13 @@ try {
     $Ansible.Changed = $true
     try { [IO.Compression.ZipFile]::CreateFromDirectory($StagingPath, "$local.partial", [IO.Compression.CompressionLevel]::Optimal, $false) }
     catch { throw (New-StepError 'storage' "Cannot create $local : $($_.Exception.Message)") }
+    Update-Heartbeat $LockPath $RunId
     $check = Test-ArchiveEntry "$local.partial"
     if ($check.bad) { throw (New-StepError 'validation' "Archive verification failed: $($check.bad).") }
     $size = (Get-Item -LiteralPath "$local.partial" -Force).Length
     if ($size -lt $MinBytes) { throw (New-StepError 'validation' "Archive is $size bytes, below the minimum of $MinBytes for this mode: the backup is probably incomplete.") }
     $hash = Get-Sha256 "$local.partial"
+    Update-Heartbeat $LockPath $RunId
     Assert-RunOwnsLock
     $null = $published.Add($local)
     Move-Item -LiteralPath "$local.partial" -Destination $local -Force
@@ -68,6 +71,7 @@ try {
     foreach ($dest in @($Destinations)) {
         $target = Join-Path $dest $ArchiveName
         for ($try = 1; $try -le $tries; $try++) {
+            Update-Heartbeat $LockPath $RunId
             try {
                 $null = New-Item -ItemType Directory -Force -Path $dest
                 Copy-Item -LiteralPath $local -Destination "$target.partial" -Force

@@ -3,13 +3,15 @@
 #   AlteryxService.exe emongodump=<DumpPath> -> start the service again in 'finally' (when it was running and
 #   StopService is set), even if the controller is gone. Only after the service is back: read mongoDump.log and
 #   hash every dump file. The controller judges the dump (stdout, stderr, log); this script never does.
-#   While the job runs, the window marker WindowPath ({run_id, expires_utc = start + JobTimeout}) exists, so a
-#   failed run's cleanup can wait for the job to bring the service back. The marker is written before the lock
+#   While the job runs, the window marker WindowPath ({run_id, expires_utc = start + JobTimeout, pid and
+#   process_started_utc of this job}) exists, so a failed run's cleanup can wait for the job to bring the service
+#   back and a second run never takes the lock over from a live job. The lock's heartbeat is refreshed every
+#   HeartbeatSeconds while workflows are waited for and while the dump runs. The marker is written before the lock
 #   is checked: a cleanup releases the lock before it looks for the marker, so either it sees the marker and
 #   waits, or this job sees the lock gone and touches nothing.
 #   Parameters: ExePath, DumpPath, StopService (bool), ServiceName, MaxWorkflowWait, ForceStopWorkflows (bool),
 #     MaxServiceWait (seconds), LockPath (heartbeat refreshed while waiting), RunId (must own LockPath),
-#     WindowPath ('' = no marker), JobTimeout (seconds, the async timeout of this job).
+#     WindowPath ('' = no marker), JobTimeout (seconds, the async timeout of this job), HeartbeatSeconds.
 #   Result: initial_state, final_state, transitions [{service, state, at_utc}], downtime_seconds,
 #     workflows_waited_seconds, workflows_killed, workflows_running, dump_path, exe_exit_code, exe_stdout,
 #     exe_stderr, dump_log ($null when absent), files [{path (relative to DumpPath), size, sha256}].
@@ -19,7 +21,7 @@
 param(
     [string]$ExePath, [string]$DumpPath, [bool]$StopService = $true, [string]$ServiceName = 'AlteryxService',
     [int]$MaxWorkflowWait = 3600, [bool]$ForceStopWorkflows = $false, [int]$MaxServiceWait = 7200, [string]$LockPath = '',
-    [string]$RunId = '', [string]$WindowPath = '', [int]$JobTimeout = 21600
+    [string]$RunId = '', [string]$WindowPath = '', [int]$JobTimeout = 21600, [int]$HeartbeatSeconds = 30
 )
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
@@ -36,7 +38,8 @@ if ($WindowPath) {
     # Best effort (a full disk must not turn into a failure of its own): the lock check below still keeps a
     # cancelled job away from the service.
     try {
-        @{ run_id = $RunId; expires_utc = (Get-Date).ToUniversalTime().AddSeconds($JobTimeout).ToString('o') } |
+        @{ run_id = $RunId; expires_utc = (Get-Date).ToUniversalTime().AddSeconds($JobTimeout).ToString('o'); pid = $PID
+            process_started_utc = (Get-Process -Id $PID).StartTime.ToUniversalTime().ToString('o') } |
             ConvertTo-Json | Set-Content -LiteralPath $WindowPath
     } catch { $WindowPath = '' }
 }
@@ -49,7 +52,7 @@ try {
     }
     $stop = $StopService -and $result.initial_state -ne 'Stopped'
     if ($stop) {
-        $result.workflows_waited_seconds = Wait-Workflow $MaxWorkflowWait $LockPath
+        $result.workflows_waited_seconds = Wait-Workflow $MaxWorkflowWait $LockPath $RunId
         $result.workflows_running = @(Get-Process -Name AlteryxEngineCmd -ErrorAction SilentlyContinue).Count
         if ($result.workflows_running -and -not $ForceStopWorkflows) {
             $result.final_state = $result.initial_state
@@ -68,7 +71,7 @@ try {
             $stoppedAt = Get-Date
         }
         $phase = 'emongodump'
-        $run = Invoke-Native $ExePath "emongodump=$DumpPath"
+        $run = Invoke-NativeWatched $ExePath "emongodump=$DumpPath" { Update-Heartbeat $LockPath $RunId } $HeartbeatSeconds
         $result.exe_exit_code = $run.exit_code; $result.exe_stdout = $run.stdout; $result.exe_stderr = $run.stderr
     } catch {
         $result.failure_class = if ($phase -eq 'emongodump') { 'mongodb' } else { 'service_timeout' }
@@ -91,7 +94,7 @@ try {
         $Ansible.Failed = $true
         return
     }
-    Update-Heartbeat $LockPath
+    Update-Heartbeat $LockPath $RunId
     $log = Join-Path $DumpPath 'mongoDump.log'
     if (Test-Path -LiteralPath $log) { $result.dump_log = [IO.File]::ReadAllText($log) }
     if (Test-Path -LiteralPath $DumpPath) {

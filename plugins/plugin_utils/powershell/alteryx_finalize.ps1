@@ -1,9 +1,10 @@
 # alteryx.server: alteryx_finalize
 # Contract: ends a run on the host, success or failure: appends LogText to LogPath, releases the lock when it
 #   belongs to RunId, then removes the staging folder and the Unpublish files (a failed run's archives). The lock
-#   goes first: a job still running for this run sees it gone and publishes nothing. Then, when the dump window's
-#   marker WindowPath exists, waits (at most until the marker's expires_utc) for that job to end, so the service
-#   is back and nothing writes into the staging folder when it is removed.
+#   goes first: a job still running for this run sees it gone and publishes nothing. Then, while the dump window's
+#   marker WindowPath names RunId and its job is alive (Test-JobAlive: the process exists, until expires_utc),
+#   waits for that job to end, so the service is back and nothing writes into the staging folder when it is
+#   removed; a marker left by a killed job is removed. Another run's marker is never waited for nor removed.
 #   Another run's files are never touched: its staging folder and '.partial' files are cleaned by preflight.
 #   Parameters: RunId, LockPath, StagingPath, LogPath, LogText, Unpublish (string[]), WindowPath.
 #   Result: log_path, removed (string[]), lock_released (bool), window_waited_seconds.
@@ -30,10 +31,10 @@ try {
         Remove-Item -LiteralPath $LockPath -Force
         $released = $true
     }
-    if ($WindowPath -and (Test-Path -LiteralPath $WindowPath)) {
-        $expires = [datetime]::Parse((Get-Content -LiteralPath $WindowPath -Raw | ConvertFrom-Json).expires_utc).ToUniversalTime()
-        while ((Test-Path -LiteralPath $WindowPath) -and (Get-Date).ToUniversalTime() -lt $expires) { Start-Sleep -Seconds 1; $windowWaited++ }
-        Remove-Item -LiteralPath $WindowPath -Force -ErrorAction SilentlyContinue
+    # Only this run's marker: another run's dump job is none of this cleanup's business.
+    while ($WindowPath -and $RunId -and (Get-JsonField (Read-JsonFile $WindowPath) 'run_id') -eq $RunId) {
+        if (-not (Test-JobAlive $WindowPath)) { Remove-Item -LiteralPath $WindowPath -Force -ErrorAction SilentlyContinue; break }
+        Start-Sleep -Seconds 1; $windowWaited++
     }
     foreach ($path in @($Unpublish) + @($StagingPath)) {
         if ($path -and (Test-Path -LiteralPath $path)) {

@@ -2,25 +2,41 @@
 # Contract: checks that a backup can run, then takes the host-side lock and creates the staging folder.
 #   Parameters: RunId, LockPath, StagingPath, LocalDir (a local drive path), Destinations (string[] of folders),
 #     RequiredPaths (string[] that must exist), MongoDataPath ('' = no dump), FreeSpaceFactor (double),
-#     StaleSeconds (a lock whose heartbeat is older is an interrupted run), Controller (who runs us).
-#   Check mode (-WhatIf): runs every check, takes no lock and creates nothing.
+#     ControllerHost, ControllerPid, ControllerStarted (who runs us, written into the lock), WindowPath (the dump
+#     window marker), TakeOver (run id of a holder the controller judged dead or stale; '' = none),
+#     TakeOverAfterSeconds (the holder's heartbeat must still be at least this old; 0 = its controller is gone).
+#   The lock is created with CreateNew (atomic: of runs started together exactly one gets it) holding the owner as
+#     JSON; its file time is the heartbeat. A held lock is reported, never judged here. A take-over moves the lock
+#     aside (atomic), re-checks it is still that holder, still old enough and that no dump job is alive, then
+#     removes it and the holder's staging folder. With the lock taken, leftovers of dead runs are removed: every
+#     other 'ServerBackup_*.staging' folder and 'ServerBackup_*.partial' file in LocalDir and the destinations.
+#   Check mode (-WhatIf): runs every check and reports the holder, takes no lock and creates nothing.
 #   Result: is_admin, mongo_data_bytes, required_bytes, free_bytes, destinations [{path, writable, error}],
-#     stale_run_id, stale_started_utc, stale_controller ('' when no interrupted run), cleaned (string[]), lock_taken.
+#     lock_taken, holder_run_id, holder_controller_host, holder_controller_pid, holder_controller_started,
+#     holder_started_utc, holder_age_seconds (-1 = no lock), job_alive, job_run_id, job_expires_utc,
+#     stale_run_id, stale_started_utc, stale_controller ('' unless a holder was taken over), cleaned (string[]).
 #   Fails: 'validation' (not admin, required path or MongoDB data folder missing, LocalDir not on a drive),
-#     'storage' (space, destination not writable), 'general' (another live backup holds the lock).
+#     'storage' (space, destination not writable).
 [CmdletBinding(SupportsShouldProcess)]
 param(
     [string]$RunId, [string]$LockPath, [string]$StagingPath, [string]$LocalDir, [string[]]$Destinations = @(),
     [string[]]$RequiredPaths = @(), [string]$MongoDataPath = '', [double]$FreeSpaceFactor = 2,
-    [int]$StaleSeconds = 900, [string]$Controller = ''
+    [string]$ControllerHost = '', [string]$ControllerPid = '', [string]$ControllerStarted = '', [string]$WindowPath = '',
+    [string]$TakeOver = '', [int]$TakeOverAfterSeconds = 900
 )
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 #include _step_error.ps1
+#include _run_lock.ps1
 
 $result = @{ is_admin = $false; mongo_data_bytes = 0; required_bytes = 0; free_bytes = 0; destinations = @()
-    stale_run_id = ''; stale_started_utc = ''; stale_controller = ''; cleaned = (New-Object Collections.ArrayList); lock_taken = $false }
+    lock_taken = $false; holder_run_id = ''; holder_controller_host = ''; holder_controller_pid = ''; holder_controller_started = ''
+    holder_started_utc = ''; holder_age_seconds = -1; job_alive = $false; job_run_id = ''; job_expires_utc = ''
+    stale_run_id = ''; stale_started_utc = ''; stale_controller = ''; cleaned = (New-Object Collections.ArrayList) }
+function Remove-Leftover([string]$Path) {
+    if ($Path -and (Test-Path -LiteralPath $Path)) { Remove-Item -LiteralPath $Path -Recurse -Force; $null = $result.cleaned.Add($Path) }
+}
 try {
     $principal = New-Object Security.Principal.WindowsPrincipal([Security.Principal.WindowsIdentity]::GetCurrent())
     $result.is_admin = $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
@@ -56,30 +72,54 @@ try {
         throw (New-StepError 'storage' ("Destination not writable: $($bad[0].path): $($bad[0].error). For a network share, " +
             'WinRM does not delegate credentials: use become, CredSSP or Kerberos delegation, or grant the computer account access.'))
     }
-    if (Test-Path -LiteralPath $LockPath) {
-        $lock = Get-Content -LiteralPath $LockPath -Raw | ConvertFrom-Json
-        $age = ((Get-Date).ToUniversalTime() - [datetime]::Parse($lock.heartbeat_utc).ToUniversalTime()).TotalSeconds
-        if ($age -lt $StaleSeconds) {
-            throw (New-StepError 'general' "Another backup ($($lock.run_id) from $($lock.controller)) is running on this host; its heartbeat is $([int]$age) s old. Wait for it or remove $LockPath if it is dead.")
-        }
-        $result.stale_run_id = [string]$lock.run_id; $result.stale_started_utc = [string]$lock.started_utc
-        $result.stale_controller = [string]$lock.controller
-        if ($PSCmdlet.ShouldProcess($LockPath, 'Clean up the interrupted run')) {
-            $Ansible.Changed = $true
-            $partials = @(Get-ChildItem -LiteralPath $LocalDir -Filter '*.partial' -Force | ForEach-Object { $_.FullName })
-            foreach ($leftover in @($lock.staging_path) + $partials) {
-                if ($leftover -and (Test-Path -LiteralPath $leftover)) { Remove-Item -LiteralPath $leftover -Recurse -Force; $null = $result.cleaned.Add($leftover) }
+    if ($TakeOver -and $PSCmdlet.ShouldProcess($LockPath, "Take over the lock of run $TakeOver")) {
+        $aside = "$LockPath.$RunId"
+        try { [IO.File]::Move($LockPath, $aside) } catch { $aside = '' }
+        if ($aside) {
+            $old = Read-JsonFile $aside
+            $age = ((Get-Date).ToUniversalTime() - [IO.File]::GetLastWriteTimeUtc($aside)).TotalSeconds
+            if ((Get-JsonField $old 'run_id') -ne $TakeOver -or $age -lt $TakeOverAfterSeconds -or (Test-JobAlive $WindowPath)) {
+                # Not the holder that was judged, or it came back to life meanwhile: put it back untouched.
+                try { [IO.File]::Move($aside, $LockPath) } catch { Remove-Item -LiteralPath $aside -Force }
+            } else {
+                $Ansible.Changed = $true
+                $result.stale_run_id = $TakeOver; $result.stale_started_utc = Get-JsonField $old 'started_utc'
+                $result.stale_controller = "$(Get-JsonField $old 'controller_host') (pid $(Get-JsonField $old 'controller_pid'))"
+                Remove-Leftover (Get-JsonField $old 'staging_path')
+                Remove-Item -LiteralPath $aside -Force
             }
-            Remove-Item -LiteralPath $LockPath -Force
         }
     }
-    if ($PSCmdlet.ShouldProcess($LockPath, 'Take the backup lock')) {
-        $Ansible.Changed = $true
-        $now = (Get-Date).ToUniversalTime().ToString('o')
-        @{ run_id = $RunId; controller = $Controller; started_utc = $now; heartbeat_utc = $now; staging_path = $StagingPath } |
-            ConvertTo-Json | Set-Content -LiteralPath $LockPath
-        $null = New-Item -ItemType Directory -Force -Path $StagingPath
-        $result.lock_taken = $true
+    $result.job_alive = $WindowPath -and (Test-JobAlive $WindowPath)
+    if ($result.job_alive) {
+        $window = Read-JsonFile $WindowPath
+        $result.job_run_id = Get-JsonField $window 'run_id'; $result.job_expires_utc = Get-JsonField $window 'expires_utc'
+    } elseif ($PSCmdlet.ShouldProcess($LockPath, 'Take the backup lock')) {
+        $owner = @{ run_id = $RunId; controller_host = $ControllerHost; controller_pid = $ControllerPid
+            controller_started = $ControllerStarted; started_utc = (Get-Date).ToUniversalTime().ToString('o'); staging_path = $StagingPath }
+        $stream = $null
+        try { $stream = New-Object IO.FileStream($LockPath, [IO.FileMode]::CreateNew, [IO.FileAccess]::Write, [IO.FileShare]::Read) }
+        catch { if (-not (Test-Path -LiteralPath $LockPath)) { throw } }
+        if ($stream) {
+            try {
+                $bytes = [Text.Encoding]::UTF8.GetBytes(($owner | ConvertTo-Json -Compress)); $stream.Write($bytes, 0, $bytes.Length)
+            } finally { $stream.Dispose() }
+            $Ansible.Changed = $true
+            $result.lock_taken = $true
+            foreach ($folder in @($LocalDir) + @($Destinations)) {
+                foreach ($item in @(Get-ChildItem -LiteralPath $folder -Force -Filter 'ServerBackup_*')) {
+                    if (($item.Name -like '*.staging' -and $item.FullName -ne $StagingPath) -or $item.Name -like '*.partial') { Remove-Leftover $item.FullName }
+                }
+            }
+            $null = New-Item -ItemType Directory -Force -Path $StagingPath
+        }
+    }
+    if (-not $result.lock_taken -and (Test-Path -LiteralPath $LockPath)) {
+        $holder = Read-JsonFile $LockPath
+        foreach ($field in 'run_id', 'controller_host', 'controller_pid', 'controller_started', 'started_utc') {
+            $result["holder_$field"] = Get-JsonField $holder $field
+        }
+        $result.holder_age_seconds = [int]((Get-Date).ToUniversalTime() - [IO.File]::GetLastWriteTimeUtc($LockPath)).TotalSeconds
     }
 } catch {
     $Ansible.Result = $result + @{ failure_class = (Get-FailureClass $_ 'general'); message = $_.Exception.Message }

@@ -15,6 +15,7 @@ Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 #include _service_control.ps1
+#include _run_lock.ps1
 
 $svc = Get-Service -Name $Name -ErrorAction SilentlyContinue
 if (-not $svc) {
@@ -34,7 +35,7 @@ if ($svc.Status.ToString() -eq $target -or -not $PSCmdlet.ShouldProcess($Name, "
 }
 try {
     if ($target -eq 'Stopped') {
-        $result.workflows_waited_seconds = Wait-Workflow $MaxWorkflowWait ''
+        $result.workflows_waited_seconds = Wait-Workflow $MaxWorkflowWait '' ''
         $running = @(Get-Process -Name AlteryxEngineCmd -ErrorAction SilentlyContinue).Count
         if ($running -and -not $ForceStopWorkflows) {
             throw (New-Object TimeoutException "$running workflow(s) still running after $MaxWorkflowWait s; $Name was not stopped.")

@@ -242,8 +242,11 @@ SCRIPTS = {
     "alteryx_preflight": lambda params: {
         "is_admin": True, "mongo_data_bytes": 10, "required_bytes": 20, "free_bytes": 1000,
         "destinations": [{"path": d, "writable": True, "error": ""} for d in params["Destinations"]],
+        "lock_taken": True, "holder_run_id": "", "holder_controller_host": "", "holder_controller_pid": "",
+        "holder_controller_started": "", "holder_started_utc": "", "holder_age_seconds": -1, "job_alive": False,
+        "job_run_id": "", "job_expires_utc": "",
         "stale_run_id": "old", "stale_started_utc": "t", "stale_controller": "c",
-        "cleaned": ["D:\\B\\old.staging"], "lock_taken": True,
+        "cleaned": ["D:\\B\\old.staging"],
     },
     "alteryx_service_state": lambda params: {
         "name": params["Name"], "exists": True, "initial_state": "Running", "state": "Stopped",

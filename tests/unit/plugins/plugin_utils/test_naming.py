@@ -52,7 +52,7 @@ def test_names() -> None:
     assert _naming.archive_name("config", WHEN) == "ServerBackup_Config_20240307_040509.zip"
     assert _naming.log_name("db", WHEN) == "BackupLog_DatabaseOnly_20240307_040509.log"
     assert _naming.log_name("ConfigOnly", WHEN) == "BackupLog_ConfigOnly_20240307_040509.log"
-    assert _naming.staging_name("DatabaseOnly", WHEN) == "ServerBackup_DB_20240307_040509.staging"
+    assert _naming.staging_name("DatabaseOnly", WHEN, "r1") == "ServerBackup_DB_20240307_040509.r1.staging"
     assert _naming.sidecar_name("ServerBackup_DB_20240307_040509.zip") == "ServerBackup_DB_20240307_040509.zip.sha256"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from .. import alteryx
@@ -17,5 +19,35 @@ def invoke_native(host: Host, file_path: str, argument: str) -> dict[str, Any]:
         raise WinError(f"{file_path} not found: is Alteryx Server installed on this node?")
     run = alteryx.run_service_exe(host, argument)
     # PowerShell hands native output over line by line; the script joins the lines with LF.
+    return {"exit_code": run.rc, "stdout": "\n".join(run.stdout.splitlines()),
+            "stderr": "\n".join(run.stderr.splitlines())}
+
+
+def invoke_native_watched(host: Host, file_path: str, argument: str, on_wait: Callable[[], None],
+                          every_seconds: int) -> dict[str, Any]:
+    """``Invoke-NativeWatched``: the same result; ``on_wait`` runs every ``every_seconds`` while the process runs.
+
+    ``Process.WaitForExit(ms)`` returns as soon as the process ends, so the twin waits on a thread the same way.
+    """
+    if not host.local_path(file_path).is_file():
+        raise WinError(f"{file_path} not found: is Alteryx Server installed on this node?")
+    outcome: dict[str, Any] = {}
+
+    def native() -> None:
+        try:
+            outcome["run"] = alteryx.run_service_exe(host, argument)
+        except Exception as exc:  # noqa: BLE001  (re-raised in the caller's thread, as the script would see it)
+            outcome["error"] = exc
+
+    process = threading.Thread(target=native, name="native", daemon=True)
+    process.start()
+    while True:
+        process.join(max(1, every_seconds))
+        if not process.is_alive():
+            break
+        on_wait()
+    if "error" in outcome:
+        raise outcome["error"]
+    run = outcome["run"]
     return {"exit_code": run.rc, "stdout": "\n".join(run.stdout.splitlines()),
             "stderr": "\n".join(run.stderr.splitlines())}

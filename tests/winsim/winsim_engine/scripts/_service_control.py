@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 from .. import alteryx
 from ..host import Host, WinError
 from ._common import utc_iso
+from ._run_lock import update_heartbeat
 
 # ServiceController.Status.ToString() of each winsim state.
 STATUS_NAMES = {"running": "Running", "stopped": "Stopped", "start_pending": "StartPending",
@@ -28,29 +28,18 @@ def status(host: Host, name: str) -> str:
     return STATUS_NAMES.get(current, current)
 
 
-def update_heartbeat(host: Host, lock_path: str) -> None:
-    """``Update-Heartbeat``: read with Get-Content -Raw, write back with Set-Content (5.1 ANSI); never raises."""
-    try:
-        if lock_path and host.local_path(lock_path).is_file():
-            lock = json.loads(host.get_content_raw(lock_path) or "")
-            lock["heartbeat_utc"] = utc_iso()
-            host.set_content(lock_path, json.dumps(lock, indent=4))
-    except (WinError, OSError, ValueError):  # the script's catch { }
-        pass
-
-
 def workflows(host: Host) -> list[dict[str, Any]]:
     """``@(Get-Process -Name AlteryxEngineCmd -ErrorAction SilentlyContinue)``."""
     return alteryx.running_processes(host, ENGINE)
 
 
-def wait_workflow(host: Host, max_wait: int, lock_path: str) -> int:
+def wait_workflow(host: Host, max_wait: int, lock_path: str, run_id: str) -> int:
     """``Wait-Workflow``: seconds waited, in steps of five."""
     waited = 0
     while workflows(host) and waited < max_wait:
         time.sleep(WORKFLOW_POLL_SECONDS)
         waited += WORKFLOW_POLL_SECONDS
-        update_heartbeat(host, lock_path)
+        update_heartbeat(host, lock_path, run_id)
     return waited
 
 

@@ -11,7 +11,7 @@ import zipfile
 from ..host import WinError
 from . import ScriptFailure
 from ._common import sha256
-from ._run_lock import run_owns_lock
+from ._run_lock import run_owns_lock, update_heartbeat
 from ._step_error import StepError, failure_class_of
 
 
@@ -56,6 +56,7 @@ def run(host, p, ctx):
                     zf.write(f, "/".join(f.relative_to(staging).parts))
         except (WinError, OSError) as exc:
             raise StepError("storage", f"Cannot create {local_win} : {exc}") from exc
+        update_heartbeat(host, p["LockPath"], p["RunId"])
         bad, entry_count, verified = _check_entries(partial)
         if bad:
             raise StepError("validation", f"Archive verification failed: {bad}.")
@@ -64,6 +65,7 @@ def run(host, p, ctx):
             raise StepError("validation", f"Archive is {size} bytes, below the minimum of {p['MinBytes']} for this "
                                           "mode: the backup is probably incomplete.")
         digest = sha256(partial)
+        update_heartbeat(host, p["LockPath"], p["RunId"])
         _assert_run_owns_lock(host, p)
         published.append(local_win)
         host.move_item(local_win + ".partial", local_win, force=True)
@@ -73,6 +75,7 @@ def run(host, p, ctx):
         for dest in destinations:
             target = dest.rstrip("\\") + "\\" + name
             for attempt in range(1, tries + 1):
+                update_heartbeat(host, p["LockPath"], p["RunId"])
                 try:
                     _probe_share(host, dest)
                     host.local_path(dest).mkdir(parents=True, exist_ok=True)

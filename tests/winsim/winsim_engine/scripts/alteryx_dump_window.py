@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
 from ..host import WinError
 from . import ScriptFailure
-from ._common import sha256, utc_iso
-from ._invoke_native import invoke_native
-from ._run_lock import run_owns_lock
+from ._common import process_started, sha256, utc_iso
+from ._invoke_native import invoke_native_watched
+from ._run_lock import run_owns_lock, update_heartbeat
 from ._service_control import (
     set_service_target,
     status,
     stop_workflow,
-    update_heartbeat,
     wait_workflow,
     workflows,
 )
@@ -31,7 +31,9 @@ def run(host, p, ctx):
     if window:
         try:  # best effort, as in the script
             expires = utc_iso(time.time() + p["JobTimeout"])
-            host.set_content(window, json.dumps({"run_id": p["RunId"], "expires_utc": expires}, indent=4))
+            host.set_content(window, json.dumps({"run_id": p["RunId"], "expires_utc": expires, "pid": os.getpid(),
+                                                 "process_started_utc": utc_iso(process_started(os.getpid()))},
+                                                indent=4))
         except (WinError, OSError):
             window = ""
     try:
@@ -41,7 +43,7 @@ def run(host, p, ctx):
                                 "was not touched.", "general", result, changed=False)
         stop = p["StopService"] and result["initial_state"] != "Stopped"
         if stop:
-            result["workflows_waited_seconds"] = wait_workflow(host, p["MaxWorkflowWait"], p["LockPath"])
+            result["workflows_waited_seconds"] = wait_workflow(host, p["MaxWorkflowWait"], p["LockPath"], p["RunId"])
             result["workflows_running"] = len(workflows(host))
             if result["workflows_running"] and not p["ForceStopWorkflows"]:
                 result["final_state"] = result["initial_state"]
@@ -59,7 +61,8 @@ def run(host, p, ctx):
                     transitions.append(t)
                 stopped_at = time.time()
             phase = "emongodump"
-            run_ = invoke_native(host, p["ExePath"], f"emongodump={p['DumpPath']}")
+            run_ = invoke_native_watched(host, p["ExePath"], f"emongodump={p['DumpPath']}",
+                                         lambda: update_heartbeat(host, p["LockPath"], p["RunId"]), p["HeartbeatSeconds"])
             result.update(exe_exit_code=run_["exit_code"], exe_stdout=run_["stdout"], exe_stderr=run_["stderr"])
         except (WinError, OSError) as exc:  # the script's catch: any error of the stop or the dump
             result["failure_class"] = "mongodb" if phase == "emongodump" else "service_timeout"
@@ -80,7 +83,7 @@ def run(host, p, ctx):
         if "failure_class" in result:
             message = result.pop("message")
             raise ScriptFailure(message, result.pop("failure_class"), result, changed=True)
-        update_heartbeat(host, p["LockPath"])
+        update_heartbeat(host, p["LockPath"], p["RunId"])
         log = host.local_path(p["DumpPath"].rstrip("\\") + "\\mongoDump.log")
         if log.is_file():
             result["dump_log"] = host.read_all_text(host.win_path(log))

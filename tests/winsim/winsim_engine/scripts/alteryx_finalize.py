@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
-from datetime import datetime
 
 from ..host import WinError
 from . import ScriptFailure
-from ._run_lock import run_owns_lock
+from ._run_lock import job_alive, json_field, read_json_file, run_owns_lock
 
 
 def run(host, p, ctx):
@@ -31,13 +29,13 @@ def run(host, p, ctx):
             host.local_path(lock).unlink()
             released = True
         window = p["WindowPath"]
-        if window and host.local_path(window).exists():
-            expires = datetime.fromisoformat(json.loads(host.get_content_raw(window) or "")["expires_utc"]).timestamp()
-            while host.local_path(window).exists() and time.time() < expires:
-                time.sleep(1)
-                window_waited += 1
-            if host.local_path(window).exists():
-                host.local_path(window).unlink()
+        while window and p["RunId"] and json_field(read_json_file(host, window), "run_id") == p["RunId"]:
+            if not job_alive(host, window):
+                if host.local_path(window).exists():  # Remove-Item -ErrorAction SilentlyContinue
+                    host.local_path(window).unlink()
+                break
+            time.sleep(1)
+            window_waited += 1
         for path in list(p["Unpublish"] or []) + [p["StagingPath"]]:
             if path and host.local_path(path).exists():
                 changed = True

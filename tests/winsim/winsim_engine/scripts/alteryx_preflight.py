@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
 import shutil
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ..host import WinError
 from . import ScriptFailure
 from ._common import utc_iso
+from ._run_lock import job_alive, json_field, read_json_file
 from ._step_error import StepError, failure_class_of
 
 NOT_SHARED = ("WinRM does not delegate credentials: use become, CredSSP or Kerberos delegation, or grant the computer "
@@ -21,7 +23,16 @@ NOT_SHARED = ("WinRM does not delegate credentials: use become, CredSSP or Kerbe
 def run(host, p, ctx):
     changed = False
     result = {"is_admin": False, "mongo_data_bytes": 0, "required_bytes": 0, "free_bytes": 0, "destinations": [],
-              "stale_run_id": "", "stale_started_utc": "", "stale_controller": "", "cleaned": [], "lock_taken": False}
+              "lock_taken": False, "holder_run_id": "", "holder_controller_host": "", "holder_controller_pid": "",
+              "holder_controller_started": "", "holder_started_utc": "", "holder_age_seconds": -1, "job_alive": False,
+              "job_run_id": "", "job_expires_utc": "", "stale_run_id": "", "stale_started_utc": "",
+              "stale_controller": "", "cleaned": []}
+
+    def remove_leftover(path):
+        if path and host.local_path(path).exists():
+            local = host.local_path(path)
+            shutil.rmtree(local) if local.is_dir() else local.unlink()
+            result["cleaned"].append(path)
     try:
         result["is_admin"] = bool(host.state().get("admin", True))
         if not result["is_admin"]:
@@ -62,33 +73,74 @@ def run(host, p, ctx):
         if bad:
             raise StepError("storage", f"Destination not writable: {bad[0]['path']}: {bad[0]['error']}. For a network "
                                        f"share, {NOT_SHARED}")
-        if host.local_path(p["LockPath"]).is_file():
-            lock = json.loads(host.get_content_raw(p["LockPath"]))
-            age = time.time() - datetime.fromisoformat(lock["heartbeat_utc"]).timestamp()
-            if age < p["StaleSeconds"]:
-                raise StepError("general", f"Another backup ({lock['run_id']} from {lock.get('controller')}) is running "
-                                           f"on this host; its heartbeat is {int(age)} s old. Wait for it or remove "
-                                           f"{p['LockPath']} if it is dead.")
-            result.update(stale_run_id=str(lock.get("run_id") or ""), stale_started_utc=str(lock.get("started_utc") or ""),
-                          stale_controller=str(lock.get("controller") or ""))
-            if not ctx.check_mode:
+        lock_path = p["LockPath"]
+        if p["TakeOver"] and not ctx.check_mode:
+            aside = f"{lock_path}.{p['RunId']}"
+            try:
+                _move_no_overwrite(host, lock_path, aside)  # [IO.File]::Move: fails if the lock is gone
+            except (WinError, OSError):
+                aside = ""
+            if aside:
+                old = read_json_file(host, aside)
+                age = time.time() - host.local_path(aside).stat().st_mtime
+                if (json_field(old, "run_id") != p["TakeOver"] or age < p["TakeOverAfterSeconds"]
+                        or job_alive(host, p["WindowPath"])):
+                    try:  # put it back untouched
+                        _move_no_overwrite(host, aside, lock_path)
+                    except (WinError, OSError):
+                        host.local_path(aside).unlink()
+                else:
+                    changed = True
+                    result.update(stale_run_id=p["TakeOver"], stale_started_utc=json_field(old, "started_utc"),
+                                  stale_controller=f"{json_field(old, 'controller_host')} "
+                                                   f"(pid {json_field(old, 'controller_pid')})")
+                    remove_leftover(json_field(old, "staging_path"))
+                    host.local_path(aside).unlink()
+        result["job_alive"] = bool(p["WindowPath"]) and job_alive(host, p["WindowPath"])
+        if result["job_alive"]:
+            window = read_json_file(host, p["WindowPath"])
+            result.update(job_run_id=json_field(window, "run_id"), job_expires_utc=json_field(window, "expires_utc"))
+        elif not ctx.check_mode:
+            owner = {"run_id": p["RunId"], "controller_host": p["ControllerHost"], "controller_pid": p["ControllerPid"],
+                     "controller_started": p["ControllerStarted"], "started_utc": utc_iso(),
+                     "staging_path": p["StagingPath"]}
+            fd = None
+            try:  # FileMode.CreateNew
+                fd = os.open(host.local_path(lock_path), os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except OSError:
+                if not host.local_path(lock_path).exists():
+                    raise
+            if fd is not None:
+                with os.fdopen(fd, "wb") as stream:
+                    stream.write(json.dumps(owner, separators=(",", ":")).encode("utf-8"))
                 changed = True
-                partials = [host.win_path(f) for f in host.get_child_items(p["LocalDir"], force=True)
-                            if fnmatch.fnmatch(f.name.lower(), "*.partial")]
-                for leftover in [lock.get("staging_path")] + partials:
-                    if leftover and host.local_path(leftover).exists():
-                        path = host.local_path(leftover)
-                        shutil.rmtree(path) if path.is_dir() else path.unlink()
-                        result["cleaned"].append(leftover)
-                host.local_path(p["LockPath"]).unlink()
-        if not ctx.check_mode:
-            changed = True
-            now = utc_iso()
-            host.set_content(p["LockPath"], json.dumps({"run_id": p["RunId"], "controller": p["Controller"],
-                                                        "started_utc": now, "heartbeat_utc": now,
-                                                        "staging_path": p["StagingPath"]}, indent=4))
-            host.local_path(p["StagingPath"]).mkdir(parents=True, exist_ok=True)
-            result["lock_taken"] = True
+                result["lock_taken"] = True
+                for folder in [p["LocalDir"]] + list(p["Destinations"] or []):
+                    for item in host.get_child_items(folder, force=True):
+                        name = item.name
+                        if not fnmatch.fnmatch(name.lower(), "serverbackup_*"):
+                            continue
+                        full = host.win_path(item)
+                        if ((fnmatch.fnmatch(name.lower(), "*.staging") and full.lower() != p["StagingPath"].lower())
+                                or fnmatch.fnmatch(name.lower(), "*.partial")):
+                            remove_leftover(full)
+                host.local_path(p["StagingPath"]).mkdir(parents=True, exist_ok=True)
+        if not result["lock_taken"] and host.local_path(lock_path).exists():
+            holder = read_json_file(host, lock_path)
+            for field in ("run_id", "controller_host", "controller_pid", "controller_started", "started_utc"):
+                result[f"holder_{field}"] = json_field(holder, field)
+            try:  # [IO.File]::GetLastWriteTimeUtc of a file gone meanwhile is 1601-01-01, not an error
+                mtime = host.local_path(lock_path).stat().st_mtime
+            except OSError:
+                mtime = datetime(1601, 1, 1, tzinfo=UTC).timestamp()
+            result["holder_age_seconds"] = int(time.time() - mtime)
     except (WinError, OSError) as exc:
         raise ScriptFailure(str(exc), failure_class_of(exc, "general"), result, changed=changed) from exc
     return {"changed": changed, "result": result}
+
+
+def _move_no_overwrite(host, src, dest):
+    """``[IO.File]::Move``: an existing destination is an IOException."""
+    if host.local_path(dest).exists():
+        raise WinError(f"Cannot create a file when that file already exists. ({dest})")
+    os.rename(host.local_path(src), host.local_path(dest))

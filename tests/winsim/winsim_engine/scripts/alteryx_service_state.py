@@ -25,7 +25,7 @@ def run(host, p, ctx):
         return {"changed": changed, "result": result}
     try:
         if target == "Stopped":
-            result["workflows_waited_seconds"] = wait_workflow(host, p["MaxWorkflowWait"], "")
+            result["workflows_waited_seconds"] = wait_workflow(host, p["MaxWorkflowWait"], "", "")
             running = len(workflows(host))
             if running and not p["ForceStopWorkflows"]:
                 raise WinError(f"{running} workflow(s) still running after {p['MaxWorkflowWait']} s; {name} was not "
