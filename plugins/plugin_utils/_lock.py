@@ -10,11 +10,14 @@ dump job is alive on the host.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,18 @@ def process_started(pid: int) -> str:
 
 
 def this_controller() -> Controller:
-    """The ansible-playbook process: the parent of the worker process that runs an action plugin."""
-    pid = os.getppid()
-    return Controller(host=socket.gethostname(), pid=str(pid), started=process_started(pid))
+    """The ansible-playbook process: the parent of the worker process that runs an action plugin.
+
+    ``multiprocessing.parent_process()`` keeps the pid the worker was forked from, even after that process died
+    and the worker was re-parented to init. Raises AlteryxStepError when that process is already gone: a run
+    whose controller died must not take a lock that no one would ever release.
+    """
+    parent = multiprocessing.parent_process()
+    pid = parent.pid if parent is not None and parent.pid else os.getppid()
+    started = process_started(pid)
+    if pid == 1 or (os.path.isdir("/proc/self") and not started):
+        raise AlteryxStepError("ansible-playbook has gone away: this run stops here and changed nothing.", "general")
+    return Controller(host=socket.gethostname(), pid=str(pid), started=started)
 
 
 def _holder_process(facts: Mapping[str, Any], me: Controller, started_of: Callable[[int], str]) -> str:
