@@ -1,6 +1,6 @@
 # Copyright: alteryx.server maintainers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action for alteryx.server.alteryx_backup_plan: validate the mode and name everything a run creates."""
+"""Action for alteryx.server.alteryx_backup_plan: check the settings and mode, name everything a run creates."""
 
 from __future__ import annotations
 
@@ -8,21 +8,29 @@ from datetime import datetime
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._action import AlteryxAction
 from ansible_collections.alteryx.server.plugins.plugin_utils._plan import plan_run
+from ansible_collections.alteryx.server.plugins.plugin_utils._settings import validate_settings
 
 
 class ActionModule(AlteryxAction):
     _requires_connection = False
     ARGUMENT_SPEC = {
         "mode": {"type": "str", "required": True},
-        "local_dir": {"type": "str", "required": True},
+        "local_dir": {"type": "str", "default": ""},
         "network_paths": {"type": "list", "elements": "str", "default": []},
         "log_dir": {"type": "str", "default": ""},
         "host_folder": {"type": "str", "required": True},
         "min_bytes": {"type": "dict", "default": {}},
+        # Raw on purpose: every check of a setting happens in validate_settings, which reports all
+        # problems at once with failure_class validation instead of Ansible's first type error.
+        "settings": {"type": "dict", "default": {}},
     }
 
     def step(self, args, task_vars):
-        plan = plan_run(mode=args["mode"], when=datetime.now(), local_dir=args["local_dir"],
-                        network_paths=args["network_paths"], log_dir=args["log_dir"],
-                        host_folder=args["host_folder"], min_bytes=args["min_bytes"])
-        return {"changed": False, **plan}
+        # The older single options are the fallback; the same setting inside ``settings`` wins.
+        raw = {"local_path": args["local_dir"], "network_paths": args["network_paths"], "log_path": args["log_dir"],
+               "min_archive_bytes": args["min_bytes"], **args["settings"]}
+        settings = validate_settings(raw)
+        plan = plan_run(mode=args["mode"], when=datetime.now(), local_dir=settings["local_path"],
+                        network_paths=settings["network_paths"], log_dir=settings["log_path"],
+                        host_folder=args["host_folder"], min_bytes=settings["min_archive_bytes"])
+        return {"changed": False, **plan, "settings": settings}

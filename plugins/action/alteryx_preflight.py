@@ -9,6 +9,7 @@ from ansible_collections.alteryx.server.plugins.plugin_utils._failures import Al
 from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_script
 from ansible_collections.alteryx.server.plugins.plugin_utils._lock import judge_lock, this_controller
 from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry
+from ansible_collections.alteryx.server.plugins.plugin_utils._settings import validate_paths_against_install
 
 
 class ActionModule(AlteryxAction):
@@ -23,9 +24,19 @@ class ActionModule(AlteryxAction):
         "required_paths": {"type": "list", "elements": "str", "default": []},
         "free_space_factor": {"type": "float", "default": 2.0},
         "stale_seconds": {"type": "int", "default": 900},
+        "log_dir": {"type": "str", "default": ""},
+        "install_dir": {"type": "str", "default": ""},
+        "protected_paths": {"type": "list", "elements": "str", "default": []},
     }
 
     def step(self, args, task_vars):
+        try:
+            validate_paths_against_install(local_path=args["local_dir"], log_path=args["log_dir"],
+                                           install_dir=args["install_dir"], protected=args["protected_paths"])
+        except AlteryxStepError as exc:
+            # Nothing may be written there, not even the failure's log line.
+            exc.result["refused_paths"] = True
+            raise
         me = this_controller()
         result = self._preflight(args, task_vars, me)
         changed = result["_changed"]

@@ -6,17 +6,20 @@
 DOCUMENTATION = r"""
 ---
 module: alteryx_backup_plan
-short_description: Validate the backup mode and name everything a backup run creates
+short_description: Validate the backup settings and mode and name everything a backup run creates
 version_added: 0.1.0
 description:
-  - Validates the backup mode and computes, before anything happens on the node, every name and path one
-    backup run uses - run id, archive name, staging folder, MongoDB dump folder, lock file, host log file
+  - Checks every backup setting (O(settings)) and the backup mode and computes, before anything happens on the
+    node, every name and path one backup run uses - run id, archive name, staging folder, MongoDB dump folder, lock file, host log file
     and the network destinations - plus what the mode includes and the smallest plausible archive size.
   - Runs entirely on the controller and needs no connection to the node; it makes B(no) module round trips
     and never touches the node or C(AlteryxService).
   - Names embed the B(controller's) local wall-clock time as C(YYYYMMDD_HHmmss), for example
     C(ServerBackup_Full_20240131_020000.zip). M(alteryx.server.alteryx_retention) parses these names back.
-  - An unknown O(mode) fails with RV(failure_class=invalid_mode) and RV(exit_code=6).
+  - Invalid settings fail with RV(failure_class=validation) and RV(exit_code=3). All problems are reported together
+    in one message, one line per setting that names the role variable, the value given, what is wrong and what
+    is allowed.
+  - An unknown O(mode) with otherwise valid settings fails with RV(failure_class=invalid_mode) and RV(exit_code=6).
 options:
   mode:
     description:
@@ -32,14 +35,17 @@ options:
       - Folder on the node where archives are written and kept, for example C(D:\Alteryx\Backups).
       - The staging folder, the lock file C(.alteryx_backup.lock) and, unless O(log_dir) is set, the C(Logs)
         folder are placed in it.
+      - Checked as C(local_path) of O(settings), which takes precedence when it holds C(local_path). One of the two
+        is required.
     type: str
-    required: true
+    default: ""
     version_added: 0.1.0
   network_paths:
     description:
       - UNC folders that receive a copy of the archive.
       - Each becomes one entry of RV(destinations) with O(host_folder) appended, so nodes of a fleet never
         write into the same folder.
+      - Checked as C(network_paths) of O(settings), which takes precedence when it holds C(network_paths).
     type: list
     elements: str
     default: []
@@ -48,6 +54,7 @@ options:
     description:
       - Folder on the node for the host log file C(BackupLog_{Mode}_YYYYMMDD_HHmmss.log).
       - An empty string means C(Logs) under O(local_dir).
+      - Checked as C(log_path) of O(settings), which takes precedence when it holds C(log_path).
     type: str
     default: ""
     version_added: 0.1.0
@@ -65,7 +72,40 @@ options:
       - Keys are modes or their short forms (C(Full), C(DatabaseOnly) or C(DB), C(ConfigOnly) or C(Config)),
         values integers. Given keys are merged over the built-in thresholds C(Full=102400),
         C(DatabaseOnly=51200) and C(ConfigOnly=1024).
-      - An unknown key fails with RV(failure_class=invalid_mode).
+      - Checked as C(min_archive_bytes) of O(settings), which takes precedence when it holds C(min_archive_bytes).
+        An unknown key or a value that is not a whole number from 0 to 1099511627776 (1 TiB) fails with
+        RV(failure_class=validation).
+    type: dict
+    default: {}
+    version_added: 0.1.0
+  settings:
+    description:
+      - The backup role's settings, keyed by the role variable name without C(alteryx_backup_); every key is
+        optional and only the keys given are checked and returned in RV(settings). An unknown key is refused.
+      - Whole numbers follow Ansible's C(int) convention (C(2), C(2.0) and C("2") are 2; C(1.5), C("abc") and
+        booleans are refused); numbers Ansible's C(float) convention without booleans, NaN or infinities;
+        booleans Ansible's spellings (C(true)/C(false), C(yes)/C(no), C(on)/C(off), C(1)/C(0)).
+      - C(mode) - passed through untouched; O(mode) is what is checked.
+      - C(local_path) - absolute folder on a drive of the node (C(D:\Alteryx\Backups)); not a UNC path, not
+        relative (C(Backups), C(.\Backups), C(D:Backups)), no C(.) or C(..) segments, no characters Windows
+        forbids (angle brackets, colon, double quote, pipe, question mark, asterisk), no reserved device names
+        or 8.3 short names, at most 150 characters, and not inside C(C:\ProgramData\Alteryx),
+        C(C:\Program Files) (and its x86 twin, both holding C(C:\Program Files\Alteryx)) or C(C:\Windows).
+        C(/) becomes C(\) and a trailing C(\) is dropped.
+      - C(log_path) - like C(local_path), or empty for C(Logs) under it.
+      - C(network_paths) - list of UNC folders C(\\server\share[\folder]) (not drive-letter paths), each
+        at most 150 characters, none listed twice.
+      - C(retention_days) - one integer for every mode, or a mapping of C(Full), C(DatabaseOnly) (C(DB)),
+        C(ConfigOnly) (C(Config)) to integers merged over C(Full=30), C(DatabaseOnly=7), C(ConfigOnly=14);
+        0 to 36500 days. A string such as C("30") is refused.
+      - C(min_archive_bytes) - mapping of mode to a whole number of bytes, as O(min_bytes).
+      - C(min_keep) 1 to 1000; C(copy_retries) 1 to 100; C(copy_retry_delay) 0 to 3600 seconds;
+        C(max_workflow_wait) 0 to 604800 seconds (7 days); C(max_service_wait) and C(lock_stale_seconds)
+        1 to 604800 seconds; C(step_timeout) 1 to 86400 seconds (1 day); C(job_timeout) 60 to 2592000 seconds
+        (30 days) and at least C(max_workflow_wait + 2 x max_service_wait + 300) when all three are given;
+        C(poll_interval) 0.1 to 300 seconds; C(free_space_factor) 1 to 100.
+      - C(force_stop_workflows), C(keys_required), C(export_secrets) - booleans.
+      - C(service_name) - the Windows service name, up to 256 characters without C(\) or C(/).
     type: dict
     default: {}
     version_added: 0.1.0
@@ -107,6 +147,18 @@ EXAMPLES = r"""
     network_paths:
       - \\nas01\backups\alteryx
     host_folder: "{{ inventory_hostname }}"
+  register: backup_plan
+
+- name: Check every backup setting, then plan the run
+  alteryx.server.alteryx_backup_plan:
+    mode: "{{ alteryx_backup_mode }}"
+    host_folder: "{{ inventory_hostname }}"
+    settings:
+      local_path: D:\Alteryx\Backups
+      retention_days: 14
+      max_workflow_wait: 1800
+      max_service_wait: 600
+      job_timeout: 7200
   register: backup_plan
 
 - name: Plan a database-only backup with a custom log folder and size threshold
@@ -212,9 +264,120 @@ min_bytes:
   returned: success
   type: int
   sample: 102400
+settings:
+  description:
+    - The checked settings with their normalized types and values - O(settings) merged over O(local_dir),
+      O(network_paths), O(log_dir) and O(min_bytes). Keys not given in O(settings) are absent, except the four
+      that those options supply.
+  returned: success
+  type: dict
+  contains:
+    mode:
+      description: The C(mode) given in O(settings), untouched.
+      returned: when given
+      type: str
+      sample: Full
+    local_path:
+      description: Backup folder on the node, C(/) turned into C(\), no trailing C(\) (except a drive root).
+      returned: success
+      type: str
+      sample: D:\Alteryx\Backups
+    network_paths:
+      description: Normalized UNC folders.
+      returned: success
+      type: list
+      elements: str
+      sample:
+        - \\nas01\backups\alteryx
+    log_path:
+      description: Host log folder, normalized as RV(settings.local_path); empty means C(Logs) under it.
+      returned: success
+      type: str
+      sample: D:\Alteryx\Logs
+    min_archive_bytes:
+      description: Smallest plausible archive per mode, merged over the defaults; every mode present.
+      returned: success
+      type: dict
+      sample: {Full: 102400, DatabaseOnly: 51200, ConfigOnly: 1024}
+    retention_days:
+      description: Days to keep archives per mode, merged over the defaults; every mode present.
+      returned: when given
+      type: dict
+      sample: {Full: 30, DatabaseOnly: 7, ConfigOnly: 14}
+    min_keep:
+      description: Newest archives of each mode that retention always keeps.
+      returned: when given
+      type: int
+      sample: 1
+    max_workflow_wait:
+      description: Seconds to wait for running workflows.
+      returned: when given
+      type: int
+      sample: 3600
+    max_service_wait:
+      description: Seconds to wait for the service to stop or start.
+      returned: when given
+      type: int
+      sample: 7200
+    force_stop_workflows:
+      description: Whether workflows still running after the wait are stopped.
+      returned: when given
+      type: bool
+      sample: false
+    copy_retries:
+      description: Tries per network destination.
+      returned: when given
+      type: int
+      sample: 3
+    copy_retry_delay:
+      description: Seconds between tries.
+      returned: when given
+      type: int
+      sample: 30
+    free_space_factor:
+      description: Free space needed on the local path as a multiple of the MongoDB data size.
+      returned: when given
+      type: float
+      sample: 2.0
+    keys_required:
+      description: Whether a missing C(C:\ProgramData\Alteryx\Keys) fails the run.
+      returned: when given
+      type: bool
+      sample: false
+    export_secrets:
+      description: Whether the controller token and MongoDB passwords are exported.
+      returned: when given
+      type: bool
+      sample: true
+    lock_stale_seconds:
+      description: Age after which a lock belongs to an interrupted run.
+      returned: when given
+      type: int
+      sample: 900
+    job_timeout:
+      description: Upper bound in seconds for one detached host job.
+      returned: when given
+      type: int
+      sample: 21600
+    step_timeout:
+      description: Upper bound in seconds of every short host call.
+      returned: when given
+      type: int
+      sample: 1800
+    poll_interval:
+      description: Seconds between polls of a detached host job.
+      returned: when given
+      type: float
+      sample: 5.0
+    service_name:
+      description: Name of the Alteryx Windows service, without surrounding blanks.
+      returned: when given
+      type: str
+      sample: AlteryxService
 failure_class:
   description:
-    - Kind of failure. This module only fails with C(invalid_mode) (unknown O(mode) or O(min_bytes) key).
+    - Kind of failure - C(validation) (a setting is invalid; nothing was done) or C(invalid_mode) (unknown
+      O(mode)).
     - Not set when the task arguments themselves are invalid.
   returned: failure
   type: str
@@ -225,5 +388,5 @@ exit_code:
       4 storage, 5 mongodb, 6 invalid_mode.
   returned: failure
   type: int
-  sample: 6
+  sample: 3
 """

@@ -94,6 +94,27 @@ options:
     type: int
     default: 900
     version_added: 0.1.0
+  log_dir:
+    description:
+      - Folder of the host log; empty means C(Logs) under O(local_dir). Checked like O(local_dir).
+    type: str
+    default: ""
+    version_added: 0.1.0
+  install_dir:
+    description:
+      - The Alteryx installation folder (RV(alteryx.server.alteryx_facts#module:alteryx_server.install_dir)).
+        Before any host call, O(local_dir) and O(log_dir) are refused with RV(failure_class=validation) when they
+        lie inside it or inside one of O(protected_paths).
+    type: str
+    default: ""
+    version_added: 0.1.0
+  protected_paths:
+    description:
+      - Data folders of the node that must never receive a backup or a log, such as the MongoDB data folder.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.1.0
   window_path:
     description:
       - The dump window marker (RV(alteryx.server.alteryx_backup_plan#module:window_path)); while it names a live
