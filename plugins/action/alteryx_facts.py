@@ -1,6 +1,10 @@
 # Copyright: alteryx.server maintainers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action for alteryx.server.alteryx_facts: read the node's Alteryx installation."""
+"""Action for alteryx.server.alteryx_facts: read the node's Alteryx installation.
+
+The host script redacts every secret in RuntimeSettings.xml before it replies (see _runtime_settings), so
+neither the raw reply (printed by ANSIBLE_DEBUG=1) nor this result ever holds one.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,10 @@ from ansible_collections.alteryx.server.plugins.plugin_utils._action import Alte
 from ansible_collections.alteryx.server.plugins.plugin_utils._critical_files import alteryx_config_path
 from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_script
 from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry
-from ansible_collections.alteryx.server.plugins.plugin_utils._runtime_settings import effective_settings
+from ansible_collections.alteryx.server.plugins.plugin_utils._runtime_settings import (
+    effective_settings,
+    override_warnings,
+)
 from ansible_collections.alteryx.server.plugins.plugin_utils._service_states import normalize_state
 
 
@@ -18,6 +25,8 @@ class ActionModule(AlteryxAction):
     def step(self, args, task_vars):
         raw = run_script(self, "alteryx_facts", {"ServiceName": args["service_name"]}, task_vars, step="facts")
         settings = effective_settings(raw["default_settings_xml"], raw.get("override_settings_xml"))
+        warnings = override_warnings(raw.get("override_path", ""), bool(raw.get("override_exists")),
+                                     bool(raw.get("override_empty"))) + list(raw.get("_warnings") or [])
         service = {**raw["service"], "state": normalize_state(raw["service"]["state"]),
                    "start_mode": str(raw["service"]["start_mode"]).lower()}
         facts = {
@@ -54,4 +63,4 @@ class ActionModule(AlteryxAction):
                    f"{', '.join(facts['roles']) or 'none'}, MongoDB {facts['mongodb']['type']}, "
                    f"service {service['state']}")
         return {"changed": False, "ansible_facts": {"alteryx_server": facts}, "alteryx_server": facts,
-                "log": [entry("INFO", message)]}
+                "warnings": warnings, "log": [entry("INFO", message)] + [entry("WARNING", w) for w in warnings]}

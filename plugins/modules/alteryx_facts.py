@@ -15,10 +15,17 @@ description:
   - The node's roles and MongoDB settings are derived on the controller from both C(RuntimeSettings.xml)
     layers (the shipped defaults under C(<install>\bin\RuntimeData) and the overrides in
     C(C:\ProgramData\Alteryx)); encrypted values are only reported as present or absent, never returned.
+  - Secrets never leave the node, not even in the raw module reply that C(ANSIBLE_DEBUG=1) or C(-vvvvv) print.
+    The host script parses both layers itself, without DTD processing, and replaces the value of every
+    element or attribute whose name contains C(Password), C(Passwd), C(Passphrase), C(Pwd), C(Secret), C(Token),
+    C(Key), C(Encrypt), C(Credential), C(Connection), C(Certificate), C(Hash), C(Salt) or C(Signature) (any case)
+    with C([redacted on host]) before it replies; comments are dropped.
+  - An override C(RuntimeSettings.xml) that exists but is empty or holds only whitespace is reported in
+    RV(warnings), since the node then runs on the installer defaults.
   - Makes one module round trip (one C(ansible.windows.win_powershell) call). The service is not touched.
   - Sets the fact C(alteryx_server) and returns the same dictionary as RV(alteryx_server).
   - Fails with RV(failure_class=validation) when the service is not installed or a C(RuntimeSettings.xml)
-    layer cannot be parsed safely.
+    layer cannot be parsed safely (not well-formed, or it declares a DTD - C(<!DOCTYPE>) - which is refused).
 options:
   service_name:
     description:
@@ -264,6 +271,16 @@ ansible_facts:
       returned: success
       type: dict
       sample: {}
+warnings:
+  description:
+    - Problems worth a look that do not stop the backup, for example an override C(RuntimeSettings.xml) that
+      exists but is empty. Each one is also a C(WARNING) entry of RV(log).
+    - Ansible also displays them as task warnings.
+  returned: success
+  type: list
+  elements: str
+  sample:
+    - "C:\\ProgramData\\Alteryx\\RuntimeSettings.xml is empty: the node runs on the installer defaults; check System Settings"
 log:
   description: Run log entries of this step; M(alteryx.server.alteryx_finalize) writes them to the host log file.
   returned: success
@@ -288,7 +305,7 @@ log:
 failure_class:
   description:
     - Kind of failure; this module fails with C(validation) (service not installed, C(RuntimeSettings.xml)
-      malformed, using forbidden XML constructs or holding an invalid port) or C(general).
+      malformed, declaring a DTD, using forbidden XML constructs or holding an invalid port) or C(general).
     - Not set when the task arguments themselves are invalid.
   returned: failure
   type: str

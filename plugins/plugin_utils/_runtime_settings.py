@@ -4,6 +4,13 @@ Alteryx keeps two layers: shipped defaults (``<install>\\bin\\RuntimeData\\Runti
 and the machine's overrides (``C:\\ProgramData\\Alteryx\\RuntimeSettings.xml``). A setting that is
 absent from the override falls back to the default. The XML comes from a managed host, so it
 is parsed with defusedxml; encrypted values are only ever reported as present/absent.
+
+Secrets never travel: the host script (``alteryx_facts.ps1``) parses both layers itself (no DTD
+processing) and replaces the non-blank text of every element and attribute whose name matches its
+``$SecretPattern`` with :data:`REDACTED` before replying -- with ``ANSIBLE_DEBUG=1`` ansible-core
+prints every raw module reply, which no ``no_log`` can stop. The controller therefore sees secret
+elements only as present (the marker) or empty. :data:`VALUE_ELEMENTS` are the elements whose text
+this module reads; the pattern must never match them (a unit test checks both lists against it).
 """
 
 from __future__ import annotations
@@ -18,6 +25,24 @@ from ansible_collections.alteryx.server.plugins.plugin_utils._failures import Al
 ROOT_TAG = "SystemSettings"
 DEFAULT_MONGODB_DATA_PATH = "C:\\ProgramData\\Alteryx\\Service\\Persistence\\MongoDB"
 DEFAULT_MONGODB_PORT = 27018
+OVERRIDE_PATH = "C:\\ProgramData\\Alteryx\\RuntimeSettings.xml"
+# What the host puts in place of a secret value (see alteryx_facts.ps1).
+REDACTED = "[redacted on host]"
+# (section, element) whose text effective_settings() reads: never redacted on the host.
+VALUE_ELEMENTS = (
+    ("Controller", "ControllerEnabled"), ("Controller", "WebInterfaceEnabled"), ("Controller", "GalleryEnabled"),
+    ("Controller", "EmbeddedMongoDBEnabled"), ("Controller", "EmbeddedMongoDBRootPath"),
+    ("Controller", "EmbeddedMongoDBPort"), ("Controller", "MongoDBEnabled"), ("Controller", "MongoDBServerName"),
+    ("Controller", "MongoDBDatabaseName"), ("Controller", "MongoDBUserName"), ("Environment", "SetupType"),
+    ("Environment", "WorkerEnabled"), ("Worker", "UseLocalServer"), ("Worker", "ServerName"),
+    ("Worker", "ExecuteUserName"), ("Worker", "ExecuteDomain"),
+)
+# (section, element) of which only presence is used: the host sends REDACTED for a non-blank value.
+PRESENCE_ELEMENTS = (
+    ("Controller", "ServerSecretEncrypted"), ("Controller", "StorageKeysEncrypted"),
+    ("Controller", "AdvancedMongoConnectionEncrypted"), ("Worker", "ExecutePasswordEncrypted"),
+    ("Worker", "ExecutePassword"),
+)
 
 Settings = dict[str, dict[str, str]]
 
@@ -118,6 +143,18 @@ def _run_as_user(settings: Settings) -> str:
     if not user:
         return ""
     return f"{domain}\\{user}" if domain else user
+
+
+def override_warnings(override_path: str, exists: bool, empty: bool) -> list[str]:
+    """Warnings about the override layer: one when the file exists but holds nothing but whitespace.
+
+    Alteryx then runs on the installer defaults (no controller, no embedded MongoDB, ...), which is
+    almost never what an administrator configured in System Settings.
+    """
+    if exists and empty:
+        return [f"{override_path or OVERRIDE_PATH} is empty: the node runs on the installer defaults; "
+                "check System Settings"]
+    return []
 
 
 def effective_settings(default_xml: str, override_xml: str | None) -> dict:

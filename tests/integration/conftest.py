@@ -55,7 +55,7 @@ class Fleet:
         return self.root / "hosts" / name
 
     def playbook(self, playbook: str, *, extra: dict | None = None, check: bool = False, limit: str | None = None,
-                 verbosity: int = 0, timeout: int = 300) -> Run:
+                 verbosity: int = 0, timeout: int = 300, env: dict[str, str] | None = None) -> Run:
         cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(self.inventory),
                str(REPO / playbook), "-e", json.dumps({**FAST_VARS, **(extra or {})})]
         if check:
@@ -64,7 +64,8 @@ class Fleet:
             cmd += ["-l", limit]
         if verbosity:
             cmd.append("-" + "v" * verbosity)
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(), cwd=REPO, timeout=timeout)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env={**ansible_env(), **(env or {})}, cwd=REPO,
+                              timeout=timeout)
         return Run(proc.returncode, proc.stdout, proc.stderr)
 
     def journal(self, name: str = "controller") -> list[dict]:

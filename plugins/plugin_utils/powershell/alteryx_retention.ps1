@@ -1,31 +1,58 @@
 # alteryx.server: alteryx_retention
-# Contract: lists backup files in Folders, or deletes the given ones. Deletes only names that match
-#   ServerBackup_<Full|DB|Config>_YYYYMMDD_HHmmss.zip[.sha256]; the controller decides what to delete.
-#   Parameters: Folders (string[]), Delete (string[] of full paths; empty = list only).
-#   Check mode (-WhatIf): lists, deletes nothing.
-#   Result: listing [{folder, name, size}] (one entry per file, flat), deleted (string[]).
-#   Fails: 'storage' when a folder cannot be read or a file cannot be deleted.
+# Contract: lists the backup archives in Folders, hashes the given ones, or deletes the given ones; the controller
+#   judges and decides (a call normally does one of the three). Only names that match (case-sensitively)
+#   ServerBackup_<Full|DB|Config>_YYYYMMDD_HHmmss.zip are listed; only those and their '.sha256' sidecars are deleted.
+#   Listing reads each archive's sidecar (first line, trimmed) and its zip central directory (cheap: no hashing).
+#   Parameters: Folders (string[]), Hash (string[] of full paths), Delete (string[] of full paths).
+#   Check mode (-WhatIf): lists and hashes, deletes nothing.
+#   Result: listing [{folder, name, size, has_sidecar, sidecar ('' when absent), has_manifest}] (flat, one entry per
+#     archive; a missing folder has none), hashes [{path, sha256 (lower-case hex, '' on error), error ('' or why the
+#     file could not be hashed)}], deleted (string[]).
+#   Fails: 'storage' when a folder or a sidecar cannot be read or a file cannot be deleted.
 [CmdletBinding(SupportsShouldProcess)]
-param([string[]]$Folders = @(), [string[]]$Delete = @())
+param([string[]]$Folders = @(), [string[]]$Hash = @(), [string[]]$Delete = @())
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
+Add-Type -AssemblyName System.IO.Compression
+Add-Type -AssemblyName System.IO.Compression.FileSystem
+
 $pattern = '^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip(\.sha256)?$'
+$archivePattern = '^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip$'
 $deleted = New-Object Collections.ArrayList
+$hashes = New-Object Collections.ArrayList
 $listing = New-Object Collections.ArrayList
+function Test-ZipManifest([string]$Path) {
+    # True when the zip's central directory has a BackupManifest.json entry; false when it has none or cannot be read.
+    try {
+        $zip = [IO.Compression.ZipFile]::OpenRead($Path)
+        try { return ($null -ne $zip.GetEntry('BackupManifest.json')) } finally { $zip.Dispose() }
+    } catch { return $false }
+}
 try {
     foreach ($path in @($Delete)) {
-        if ((Split-Path -Leaf $path) -notmatch $pattern) { continue }
+        if ((Split-Path -Leaf $path) -cnotmatch $pattern) { continue }
         if ($PSCmdlet.ShouldProcess($path, 'Remove old backup') -and (Test-Path -LiteralPath $path)) {
             $Ansible.Changed = $true
             Remove-Item -LiteralPath $path -Force
             $null = $deleted.Add($path)
         }
     }
+    foreach ($path in @($Hash)) {
+        try { $sha = (Get-FileHash -LiteralPath $path -Algorithm SHA256).Hash.ToLower(); $why = '' }
+        catch { $sha = ''; $why = $_.Exception.Message }
+        $null = $hashes.Add(@{ path = $path; sha256 = $sha; error = $why })
+    }
     foreach ($folder in @($Folders)) {
         if (-not (Test-Path -LiteralPath $folder)) { continue }
         foreach ($file in Get-ChildItem -LiteralPath $folder -File -Force) {
-            if ($file.Name -match $pattern) { $null = $listing.Add(@{ folder = $folder; name = $file.Name; size = $file.Length }) }
+            if ($file.Name -cnotmatch $archivePattern) { continue }
+            $side = Join-Path $folder "$($file.Name).sha256"
+            $hasSidecar = Test-Path -LiteralPath $side -PathType Leaf
+            $sidecar = ''
+            if ($hasSidecar) { $sidecar = [IO.File]::ReadAllText($side).Split([char[]]"`r`n")[0].Trim() }
+            $null = $listing.Add(@{ folder = $folder; name = $file.Name; size = $file.Length; has_sidecar = $hasSidecar
+                sidecar = $sidecar; has_manifest = (Test-ZipManifest $file.FullName) })
         }
     }
 } catch {
@@ -33,4 +60,4 @@ try {
     $Ansible.Failed = $true
     return
 }
-$Ansible.Result = @{ listing = $listing; deleted = $deleted }
+$Ansible.Result = @{ listing = $listing; hashes = $hashes; deleted = $deleted }

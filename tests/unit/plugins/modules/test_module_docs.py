@@ -222,10 +222,13 @@ STAGED_FILE = {"archive_path": "Config/RuntimeSettings.xml", "source_path": "C:\
 
 
 def _retention_script(params: dict[str, Any]) -> dict[str, Any]:
-    names = ["ServerBackup_DB_20200101_000000.zip", "ServerBackup_DB_20200101_000000.zip.sha256",
-             "ServerBackup_DB_20200102_000000.zip", "ServerBackup_Full_20240130_000000.zip", "unrelated.txt"]
-    return {"listing": [{"folder": folder, "name": name, "size": 10} for folder in params["Folders"] for name in names
-                        if name.startswith("ServerBackup_")],
+    # An expired DB archive protected by a newer expired one that needs a hash; a bad Full archive within retention.
+    sidecars = {"ServerBackup_DB_20200101_000000.zip": (60000, ""),
+                "ServerBackup_DB_20200102_000000.zip": (60000, f"{SHA}  ServerBackup_DB_20200102_000000.zip"),
+                "ServerBackup_Full_20240130_000000.zip": (10, "")}
+    return {"listing": [{"folder": folder, "name": name, "size": size, "has_sidecar": bool(line), "sidecar": line,
+                         "has_manifest": True} for folder in params["Folders"] for name, (size, line) in sidecars.items()],
+            "hashes": [{"path": path, "sha256": SHA, "error": ""} for path in params["Hash"]],
             "deleted": list(params["Delete"])}
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import json
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,8 +14,13 @@ import pytest
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._runtime_settings import (
     DEFAULT_MONGODB_DATA_PATH,
+    OVERRIDE_PATH,
+    PRESENCE_ELEMENTS,
+    REDACTED,
+    VALUE_ELEMENTS,
     effective_settings,
     merge_layers,
+    override_warnings,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -161,3 +170,173 @@ def test_bad_port_rejected(port: str) -> None:
     with pytest.raises(AlteryxStepError) as info:
         effective_settings(DEFAULTS, override)
     assert info.value.failure_class == "validation"
+
+
+# --- Secrets are redacted on the host; the controller still derives everything it needs --------------------
+
+REPO = Path(__file__).resolve().parents[4]
+FACTS_SCRIPT = REPO / "plugins" / "plugin_utils" / "powershell" / "alteryx_facts.ps1"
+WINSIM = REPO / "tests" / "winsim"
+OVERRIDES = ["runtime_override_full_node.xml", "runtime_override_worker_only.xml", "runtime_override_self_managed.xml",
+             "runtime_override_secrets_galore.xml"]
+
+
+def _script_secret_pattern() -> str:
+    match = re.search(r"^\$SecretPattern = '([^']+)'$", FACTS_SCRIPT.read_text(encoding="utf-8"), re.MULTILINE)
+    assert match, "alteryx_facts.ps1 no longer sets $SecretPattern on a line of its own"
+    return match.group(1)
+
+
+def _is_secret(name: str) -> bool:
+    # PowerShell's -match is case-insensitive.
+    return re.search(_script_secret_pattern(), name, re.IGNORECASE) is not None
+
+
+def _twin():
+    if str(WINSIM) not in sys.path:
+        sys.path.insert(0, str(WINSIM))
+    return importlib.import_module("winsim_engine.scripts.alteryx_facts")
+
+
+class _Host:
+    """Just enough of winsim's Host for the twin's Read-Settings: [IO.File]::ReadAllText of one text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def read_all_text(self, path: str) -> str:
+        return self.text
+
+
+def _redacted(xml: str) -> str:
+    """What the host sends for ``xml`` (the twin of alteryx_facts.ps1's Read-Settings)."""
+    return _twin().read_settings(_Host(xml.lstrip("\ufeff")), "C:\\ProgramData\\Alteryx\\RuntimeSettings.xml")
+
+
+def _element_names(xml: str) -> set[str]:
+    return set(re.findall(r"<([A-Za-z_][\w.-]*)[\s/>]", xml)) - {"xml"}
+
+
+def test_twin_uses_the_scripts_secret_pattern_and_marker() -> None:
+    twin = _twin()
+    assert _script_secret_pattern() == twin.SECRET_PATTERN
+    assert twin.REDACTED == REDACTED
+    assert f"$Redacted = '{REDACTED}'" in FACTS_SCRIPT.read_text(encoding="utf-8")
+
+
+def test_script_parses_without_dtd_processing() -> None:
+    script = FACTS_SCRIPT.read_text(encoding="utf-8")
+    assert "$options.DtdProcessing = [Xml.DtdProcessing]::Prohibit" in script
+    assert "$options.XmlResolver = $null" in script
+    assert "[xml]" not in script.lower(), "an [xml] cast parses with DTD processing on: use Read-Settings"
+
+
+@pytest.mark.parametrize("element", sorted({name for _, name in VALUE_ELEMENTS}))
+def test_pattern_never_redacts_what_the_controller_reads(element: str) -> None:
+    assert not _is_secret(element), f"{element} is read by effective_settings() but the host would redact it"
+
+
+@pytest.mark.parametrize("element", sorted({name for _, name in PRESENCE_ELEMENTS}))
+def test_pattern_redacts_the_secrets_the_controller_only_counts(element: str) -> None:
+    assert _is_secret(element)
+
+
+def test_effective_settings_reads_only_listed_elements() -> None:
+    """Every _value/_flag lookup is in VALUE_ELEMENTS or PRESENCE_ELEMENTS, so the pattern tests above see it."""
+    import ansible_collections.alteryx.server.plugins.plugin_utils._runtime_settings as module
+
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    lookups = {(call.args[1].value, call.args[2].value) for call in ast.walk(tree)
+               if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in ("_value", "_flag")
+               and len(call.args) == 3 and all(isinstance(a, ast.Constant) for a in call.args[1:])}
+    assert len(lookups) > 10
+    assert lookups <= set(VALUE_ELEMENTS) | set(PRESENCE_ELEMENTS), lookups - set(VALUE_ELEMENTS) - set(PRESENCE_ELEMENTS)
+
+
+SECRET_NAMES = [
+    # winsim's fleet (tests/winsim/winsim_engine/fleet.py) and the unit data files
+    "ServerSecretEncrypted", "StorageKeysEncrypted", "MongoDBPasswordEncrypted", "AdvancedMongoConnectionEncrypted",
+    "ExecutePasswordEncrypted",
+    # other secret-bearing Alteryx settings and plain spellings an administrator or an older version may leave
+    "ExecutePassword", "MongoDBPassword", "SmtpPassword", "SmtpPasswordEncrypted", "MongoDBWebPasswordEncrypted",
+    "MongoDBSearchPasswordEncrypted", "EmbeddedMongoDBPassword", "EmbeddedMongoDBAdminPassword",
+    "AdvancedMongoConnection", "MongoDBConnectionString", "SqlServerConnectionStringEncrypted", "DcmEncryptionKey",
+    "ApiKey", "ClientSecret", "AccessToken", "SasToken", "LdapBindPwd", "ProxyPasswd", "CertificatePassphrase",
+    "UserCredentials", "PasswordHash", "smtppassword",
+]
+
+
+@pytest.mark.parametrize("name", SECRET_NAMES)
+def test_pattern_redacts_secret_names(name: str) -> None:
+    assert _is_secret(name)
+
+
+def test_every_secret_in_the_test_data_is_covered() -> None:
+    """Each element of the data files that carries ciphertext or a canary has a secret name."""
+    for name in OVERRIDES:
+        text = _read(name)
+        for element, value in re.findall(r"<(\w+)>([^<]*)</\1>", text):
+            if CIPHERTEXT_MARKER in value or "CANARY" in value:
+                assert _is_secret(element), f"{name}: {element} holds a secret the host would send"
+
+
+@pytest.mark.parametrize("override", OVERRIDES)
+def test_redacted_layers_give_the_same_facts(override: str) -> None:
+    """The controller derives the same facts from what the host sends as from the raw files."""
+    raw = effective_settings(DEFAULTS, _read(override))
+    assert effective_settings(_redacted(DEFAULTS), _redacted(_read(override))) == raw
+
+
+@pytest.mark.parametrize("override", OVERRIDES)
+def test_redacted_layers_hold_no_secret(override: str) -> None:
+    sent = _redacted(_read(override))
+    assert CIPHERTEXT_MARKER not in sent and "CANARY" not in sent
+    assert REDACTED in sent
+    assert _element_names(sent) <= _element_names(_read(override)), "the host must not invent elements"
+
+
+def test_redaction_keeps_blank_secrets_blank() -> None:
+    """An empty secret element stays empty, so has_server_secret stays False for the shipped defaults."""
+    assert "<ServerSecretEncrypted />" in _redacted(DEFAULTS)
+    assert effective_settings(_redacted(DEFAULTS), None)["has_server_secret"] is False
+
+
+def test_redaction_covers_attributes_nesting_comments_and_cdata() -> None:
+    xml = (
+        '<?xml version="1.0" encoding="utf-16"?>\r\n<!-- old SMTP password: CANARY-COMMENT -->\r\n'
+        '<SystemSettings><?pi CANARY-PI?><Gallery><SmtpServer password="CANARY-ATTR" port="25">mail</SmtpServer>'
+        "<SmtpCredentials><User>u</User><Pass>CANARY-NESTED</Pass></SmtpCredentials>"
+        "<SmtpPassword><![CDATA[CANARY-CDATA]]></SmtpPassword><!-- CANARY-INNER --></Gallery>"
+        "<Controller><ControllerEnabled>True</ControllerEnabled><TokenSecret>  </TokenSecret></Controller>"
+        "</SystemSettings>"
+    )
+    sent = _redacted(xml)
+    assert "CANARY" not in sent
+    assert f'password="{REDACTED}"' in sent and 'port="25"' in sent and ">mail<" in sent
+    assert f"<SmtpCredentials>{REDACTED}</SmtpCredentials>" in sent
+    assert f"<SmtpPassword>{REDACTED}</SmtpPassword>" in sent
+    assert merge_layers(DEFAULTS, sent)["Controller"]["ControllerEnabled"] == "True"
+    assert merge_layers(DEFAULTS, sent)["Controller"]["TokenSecret"] == ""
+
+
+def test_host_refuses_a_dtd_before_anything_is_sent() -> None:
+    twin = _twin()
+    with pytest.raises(twin.XmlException, match="DTD is prohibited"):
+        _redacted(_read("runtime_billion_laughs.xml"))
+    with pytest.raises(twin.XmlException, match="Line 1"):
+        _redacted("<SystemSettings><a></SystemSettings>")
+
+
+# --- An empty override is a warning -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("exists", "empty"), [(False, False), (True, False), (False, True)])
+def test_no_warning_for_a_missing_or_filled_override(exists: bool, empty: bool) -> None:
+    assert override_warnings(OVERRIDE_PATH, exists, empty) == []
+
+
+def test_empty_override_warns() -> None:
+    [warning] = override_warnings("E:\\ProgramData\\Alteryx\\RuntimeSettings.xml", True, True)
+    assert warning == ("E:\\ProgramData\\Alteryx\\RuntimeSettings.xml is empty: the node runs on the installer "
+                       "defaults; check System Settings")
+    assert override_warnings("", True, True)[0].startswith(f"{OVERRIDE_PATH} is empty")

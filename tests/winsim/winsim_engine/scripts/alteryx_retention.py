@@ -1,18 +1,40 @@
-"""Twin of alteryx_retention.ps1 (list backup files flat, delete the ones the controller chose)."""
+"""Twin of alteryx_retention.ps1 (list archives flat with their sidecar line and manifest entry, hash the given
+ones, delete the ones the controller chose)."""
 
 from __future__ import annotations
 
 import re
+import zipfile
 
 from ..host import WinError
 from . import ScriptFailure
+from ._common import sha256
 
-PATTERN = re.compile(r"^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip(\.sha256)?$", re.IGNORECASE)
+# PowerShell's -cmatch: case-sensitive, as the controller parses the names.
+PATTERN = re.compile(r"^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip(\.sha256)?$")
+ARCHIVE_PATTERN = re.compile(r"^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip$")
+
+
+def _has_manifest(local):
+    """``Test-ZipManifest``: ZipFile.OpenRead + GetEntry('BackupManifest.json'); false for anything unreadable."""
+    try:
+        with zipfile.ZipFile(local) as zf:
+            return "BackupManifest.json" in zf.namelist()
+    except Exception:  # the script's catch takes every error of OpenRead
+        return False
+
+
+def _file_hash(host, path):
+    """``Get-FileHash -LiteralPath <p> -Algorithm SHA256`` (lower-cased)."""
+    local = host.local_path(path)
+    if not local.is_file():
+        raise WinError(f"Cannot find path '{path}' because it does not exist.")
+    return sha256(local)
 
 
 def run(host, p, ctx):
     changed = False
-    deleted, listing = [], []
+    deleted, hashes, listing = [], [], []
     try:
         for path in p["Delete"] or []:
             if not PATTERN.match(path.replace("/", "\\").rsplit("\\", 1)[-1]):
@@ -21,12 +43,25 @@ def run(host, p, ctx):
                 changed = True
                 host.local_path(path).unlink()
                 deleted.append(path)
+        for path in p["Hash"] or []:
+            try:
+                digest, why = _file_hash(host, path), ""
+            except (WinError, OSError) as exc:
+                digest, why = "", str(exc)
+            hashes.append({"path": path, "sha256": digest, "error": why})
         for folder in p["Folders"] or []:
             if not host.local_path(folder).exists():
                 continue
             for file in host.get_child_items(folder, files_only=True, force=True):
-                if PATTERN.match(file.name):
-                    listing.append({"folder": folder, "name": file.name, "size": file.stat().st_size})
+                if not ARCHIVE_PATTERN.match(file.name):
+                    continue
+                side = folder.rstrip("\\") + "\\" + file.name + ".sha256"
+                has_sidecar = host.local_path(side).is_file()
+                sidecar = ""
+                if has_sidecar:
+                    sidecar = re.split(r"[\r\n]", host.read_all_text(side))[0].strip()
+                listing.append({"folder": folder, "name": file.name, "size": file.stat().st_size,
+                                "has_sidecar": has_sidecar, "sidecar": sidecar, "has_manifest": _has_manifest(file)})
     except (WinError, OSError) as exc:
         raise ScriptFailure(f"Retention failed: {exc}", "storage", {"deleted": deleted}, changed=changed) from exc
-    return {"changed": changed, "result": {"listing": listing, "deleted": deleted}}
+    return {"changed": changed, "result": {"listing": listing, "hashes": hashes, "deleted": deleted}}
