@@ -9,7 +9,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.build/collections:$(CURDIR)/tests/winsim
 DEMO   := demo
 
-.PHONY: setup lint ruff ansible-lint ps-syntax ps51 sanity unit winsim-tests integration test demo bench build changelog clean
+.PHONY: setup lint ruff ansible-lint ps-syntax ps51 sanity unit winsim-tests integration test demo bench reliability build changelog clean
 
 setup: $(STAMP) $(LINK)
 
@@ -56,6 +56,14 @@ demo: setup
 	$(BIN)/python tests/winsim/bin/winsim new $(DEMO)
 	$(BIN)/ansible-playbook -i $(DEMO)/inventory.yml playbooks/backup_full.yml -e alteryx_backup_poll_interval=1
 	$(BIN)/python tests/tools/show_backups.py $(DEMO)
+
+RELIABILITY := tests/integration/test_safe_runs.py tests/integration/test_bad_settings.py \
+	tests/integration/test_retention_safety.py tests/integration/test_no_secret_output.py tests/integration/test_faults.py
+
+# The safe-run figures in docs/reliability.md (also part of `make test`).
+reliability: setup
+	$(BIN)/python -m pytest -q -n 2 --junitxml=.build/reliability.xml $(RELIABILITY) || true
+	$(BIN)/python tests/tools/reliability_report.py .build/reliability.xml docs/reliability.md "make reliability"
 
 bench: setup
 	$(BIN)/python tests/bench/bench_backup.py --out docs/performance.md

@@ -219,3 +219,20 @@ def test_double_faults_end_with_a_running_service_and_a_next_run_that_succeeds(f
     assert again.rc == 0, again.output[-2500:]
     assert len(assert_archives_verify(fleet)) == 1
     assert_no_leftovers(fleet)
+
+
+# ---------------------------------------------------------------- every host call is bounded
+@pytest.mark.parametrize("script", ["alteryx_facts", "alteryx_stage_files", "alteryx_retention"],
+                         ids=lambda s: f"hang-{s}")
+def test_a_hung_host_call_is_ended_by_the_step_timeout(fleet, script):
+    fleet.faults([{"call": P + script, "occurrence": 1, "kind": "hang"}])
+    began = time.monotonic()
+    run = fleet.playbook(FULL, extra={"alteryx_backup_step_timeout": 5}, timeout=120)
+    assert run.rc != 0 and "Timed out after 5 second" in run.output, run.output[-2500:]
+    assert time.monotonic() - began < 100
+    assert service_state(fleet) == "running"
+    if script == "alteryx_retention":  # after publishing: the archive stays
+        assert len(assert_archives_verify(fleet)) == 1
+    else:
+        assert fleet.archives() == []
+    assert_no_leftovers(fleet)
