@@ -32,5 +32,6 @@ class ActionModule(AlteryxAction):
         settings = validate_settings(raw)
         plan = plan_run(mode=args["mode"], when=datetime.now(), local_dir=settings["local_path"],
                         network_paths=settings["network_paths"], log_dir=settings["log_path"],
-                        host_folder=args["host_folder"], min_bytes=settings["min_archive_bytes"])
+                        host_folder=args["host_folder"], min_bytes=settings["min_archive_bytes"],
+                        temp_dir=settings.get("temp_path", ""))
         return {"changed": False, **plan, "settings": settings}

@@ -16,6 +16,7 @@ class ActionModule(AlteryxAction):
     ARGUMENT_SPEC = {
         "run_id": {"type": "str", "required": True},
         "local_dir": {"type": "str", "required": True},
+        "temp_dir": {"type": "str", "default": ""},
         "destinations": {"type": "list", "elements": "str", "default": []},
         "lock_path": {"type": "str", "required": True},
         "staging_path": {"type": "str", "required": True},
@@ -32,7 +33,8 @@ class ActionModule(AlteryxAction):
     def step(self, args, task_vars):
         try:
             validate_paths_against_install(local_path=args["local_dir"], log_path=args["log_dir"],
-                                           install_dir=args["install_dir"], protected=args["protected_paths"])
+                                           install_dir=args["install_dir"], protected=args["protected_paths"],
+                                           temp_path=args["temp_dir"])
         except AlteryxStepError as exc:
             # Nothing may be written there, not even the failure's log line.
             exc.result["refused_paths"] = True
@@ -72,7 +74,7 @@ class ActionModule(AlteryxAction):
     def _preflight(self, args, task_vars, me, take_over="", after_seconds=0):
         return run_script(self, "alteryx_preflight", {
             "RunId": args["run_id"], "LockPath": args["lock_path"], "StagingPath": args["staging_path"],
-            "LocalDir": args["local_dir"], "Destinations": args["destinations"],
+            "LocalDir": args["local_dir"], "TempDir": args["temp_dir"], "Destinations": args["destinations"],
             "RequiredPaths": args["required_paths"], "MongoDataPath": args["mongo_data_path"],
             "FreeSpaceFactor": args["free_space_factor"], "WindowPath": args["window_path"],
             "ControllerHost": me.host, "ControllerPid": me.pid, "ControllerStarted": me.started,

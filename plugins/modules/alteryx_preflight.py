@@ -94,6 +94,13 @@ options:
     type: int
     default: 900
     version_added: 0.1.0
+  temp_dir:
+    description:
+      - Parent folder of O(staging_path) (the spec's C(TempDirectory)); empty means O(local_dir). Created when
+        missing; the free space for the dump is checked on its drive, and leftovers of dead runs are removed there too.
+    type: str
+    default: ""
+    version_added: 0.1.0
   log_dir:
     description:
       - Folder of the host log; empty means C(Logs) under O(local_dir). Checked like O(local_dir).

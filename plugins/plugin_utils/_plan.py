@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
+from ansible_collections.alteryx.server.plugins.plugin_utils._manifest import MANIFEST_COPY_SUFFIX
 from ansible_collections.alteryx.server.plugins.plugin_utils._naming import (
     SIDECAR_SUFFIX,
     archive_name,
@@ -27,20 +28,21 @@ def _join(folder: str, name: str) -> str:
 
 
 def plan_run(*, mode: str, when: datetime, local_dir: str, network_paths: Sequence[str], log_dir: str,
-             host_folder: str, min_bytes: Mapping[str, int] | None = None) -> dict[str, Any]:
+             host_folder: str, min_bytes: Mapping[str, int] | None = None, temp_dir: str = "") -> dict[str, Any]:
     """Plan one run. Raises AlteryxStepError(invalid_mode) for an unknown mode.
 
     Returned keys: ``mode`` (canonical), ``run_id``, ``started`` (ISO time), ``archive_name``,
-    ``staging_path``, ``dump_path`` ('' when the mode has no dump), ``lock_path``, ``window_path``
+    ``staging_path`` (under ``temp_dir``, or ``local_dir`` when it is empty), ``dump_path`` ('' when the mode has no dump), ``lock_path``, ``window_path``
     (the dump window's marker, next to the lock), ``log_path``,
     ``local_dir``, ``destinations`` (network folders, one sub-folder per host so a fleet never
-    collides), ``archive_paths`` (every file the archive step may publish: the archive and its
-    ``.sha256`` in each folder, what a failed run removes when the archive step's reply was lost),
+    collides), ``archive_paths`` (every file the archive step may publish: the archive, its ``.sha256``
+    and its ``.manifest.json`` copy in each folder, what a failed run removes when the archive step's reply was
+    lost),
     ``includes_dump``, ``includes_files``, ``stops_service``, ``min_bytes``.
     """
     canonical = normalize_mode(mode)
     run_id = f"{when.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
-    staging = _join(local_dir, staging_name(canonical, when, run_id))
+    staging = _join(temp_dir or local_dir, staging_name(canonical, when, run_id))
     includes_dump = canonical in ("Full", "DatabaseOnly")
     try:
         thresholds = {**DEFAULT_MIN_BYTES, **{normalize_mode(k): int(v) for k, v in (min_bytes or {}).items()}}
@@ -61,7 +63,7 @@ def plan_run(*, mode: str, when: datetime, local_dir: str, network_paths: Sequen
         "local_dir": local_dir,
         "destinations": destinations,
         "archive_paths": [_join(folder, name) + suffix for folder in [local_dir, *destinations]
-                          for suffix in ("", SIDECAR_SUFFIX)],
+                          for suffix in ("", SIDECAR_SUFFIX, MANIFEST_COPY_SUFFIX)],
         "includes_dump": includes_dump,
         "includes_files": canonical in ("Full", "ConfigOnly"),
         "stops_service": includes_dump,

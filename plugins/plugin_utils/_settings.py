@@ -344,6 +344,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "local_path": _local_folder,
     "network_paths": _network_paths,
     "log_path": lambda value: _local_folder(value, allow_empty=True),
+    "temp_path": lambda value: _local_folder(value, allow_empty=True),
     "retention_days": _retention_days,
     "min_archive_bytes": _min_archive_bytes,
     "service_name": _service_name,
@@ -386,6 +387,7 @@ def validate_settings(raw: Mapping[str, Any]) -> dict[str, Any]:
         local_path: absolute drive path, ``/`` turned into ``\\``, no trailing ``\\`` (except a drive root).
         network_paths: list of normalized UNC folders.
         log_path: like local_path, or '' (the default: Logs under local_path).
+        temp_path: like local_path, or '' (staging under local_path).
         retention_days, min_archive_bytes: {Full, DatabaseOnly, ConfigOnly} -> int, merged over the defaults.
         min_keep, max_workflow_wait, max_service_wait, copy_retries, copy_retry_delay, lock_stale_seconds,
         job_timeout, step_timeout: int.  free_space_factor, poll_interval: float.
@@ -417,7 +419,8 @@ def validate_settings(raw: Mapping[str, Any]) -> dict[str, Any]:
     return settings
 
 
-def validate_paths_against_install(*, local_path: str, log_path: str, install_dir: str, protected: Sequence[str]) -> None:
+def validate_paths_against_install(*, local_path: str, log_path: str, install_dir: str, protected: Sequence[str],
+                                   temp_path: str = "") -> None:
     """Refuse backup or log folders inside the installation or a data folder the node reported.
 
     ``protected`` holds the folders the read-only facts call found (MongoDB data path, persistence
@@ -427,7 +430,7 @@ def validate_paths_against_install(*, local_path: str, log_path: str, install_di
     folders = [("the Alteryx installation folder", install_dir)]
     folders += [("the Alteryx data folder", folder) for folder in protected]
     errors = []
-    for name, path in (("local_path", local_path), ("log_path", log_path)):
+    for name, path in (("local_path", local_path), ("log_path", log_path), ("temp_path", temp_path)):
         for what, folder in folders:
             if path and folder and is_inside(path, folder):
                 errors.append(_line(name, path, f"is inside {what} {folder} reported by the node; "

@@ -95,6 +95,19 @@ class Fleet:
     def backups_dir(self, name: str = "controller") -> Path:
         return self.host(name) / "drives" / "D" / "Alteryx" / "Backups"
 
+    def logs_dir(self, name: str = "controller") -> Path:
+        """The default host log folder, D:\\Alteryx\\BackupLogs (the spec's LogDirectory)."""
+        return self.host(name) / "drives" / "D" / "Alteryx" / "BackupLogs"
+
+    def temp_dir(self, name: str = "controller") -> Path:
+        """The default staging parent, D:\\Temp (the spec's TempDirectory)."""
+        return self.host(name) / "drives" / "D" / "Temp"
+
+    def staging_dirs(self, name: str = "controller") -> list[Path]:
+        """Every staging folder left in the temp folder or the backup folder."""
+        return [p for folder in (self.temp_dir(name), self.backups_dir(name)) if folder.is_dir()
+                for p in folder.glob("*.staging")]
+
     def archives(self, name: str = "controller") -> list[Path]:
         folder = self.backups_dir(name)
         return sorted(folder.glob("ServerBackup_*.zip")) if folder.is_dir() else []

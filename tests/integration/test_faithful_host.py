@@ -115,5 +115,5 @@ def test_rescue_waits_for_a_dump_job_whose_start_reply_was_lost(fleet):
     started = [e for e in journal if e.get("event") == "service_running" and e["t"] >= stopped["t"]]
     assert started and started[0]["t"] <= cleanup["t"], "the cleanup ended before the job had started the service again"
     assert fleet.everything_published() == []
-    assert not list(fleet.backups_dir().glob("*.staging")), "the dump wrote into a staging folder after the cleanup"
+    assert not list(fleet.staging_dirs()), "the dump wrote into a staging folder after the cleanup"
     assert not list(fleet.backups_dir().glob(".alteryx_backup.lock*")), "lock or window marker left behind"

@@ -58,7 +58,7 @@ def test_fault_leaves_host_as_it_was(fleet, mode, script, kind, failure_class):
     else:
         assert fleet.everything_published() == [], "a failed run left a backup behind"
     backups = fleet.backups_dir()
-    assert not list(backups.glob("*.staging")), "temporary folder left behind"
+    assert not fleet.staging_dirs(), "temporary folder left behind"
     assert not (backups / ".alteryx_backup.lock").exists(), "lock left behind"
     if kind == "drop":
         assert "run again" in run.output

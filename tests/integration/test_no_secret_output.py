@@ -77,7 +77,7 @@ def test_no_canary_reaches_the_output_while_the_archive_keeps_the_secrets(fleet,
     else:
         assert "alteryx_server" in run.output and "has_storage_keys" in run.output
     places = {"ansible-playbook stdout": run.stdout, "ansible-playbook stderr": run.stderr}
-    for log in (fleet.backups_dir() / "Logs").glob("*.log"):
+    for log in fleet.logs_dir().glob("*.log"):
         places[f"host log {log.name}"] = log.read_text(encoding="utf-8-sig", errors="replace")
     [archive] = fleet.archives()
     with zipfile.ZipFile(archive) as zf:
@@ -102,7 +102,7 @@ def test_an_empty_override_warns_in_the_result_and_the_host_log(fleet):
     run = fleet.playbook(PLAYBOOKS["ConfigOnly"])
     assert run.rc == 0, run.output[-3000:]
     assert f"[WARNING]: {EMPTY_WARNING}" in run.output
-    [log] = (fleet.backups_dir() / "Logs").glob("*.log")
+    [log] = fleet.logs_dir().glob("*.log")
     assert f"[WARNING] {EMPTY_WARNING}" in log.read_text(encoding="utf-8-sig")
 
 

@@ -117,7 +117,7 @@ def test_backup_run_deletes_by_the_rule_and_reports_bad_archives(fleet):
     assert seeded["empty"].is_file() and seeded["wrong"].is_file()
     # The 0-byte archive is reported, on the console and in the host log.
     assert f"{_win(seeded['empty'])} does not verify" in run.output
-    [log] = (folder / "Logs").glob("BackupLog_Full_*.log")
+    [log] = fleet.logs_dir().glob("BackupLog_Full_*.log")
     assert f"[WARNING] {_win(seeded['empty'])} does not verify: it is 0 bytes, below the minimum of 102400 for Full" \
         in log.read_text()
     # Hashing only what decides a deletion: at most this run's own archive (none once the role passes it as verified).

@@ -66,7 +66,7 @@ def assert_archives_verify(fleet) -> list[Path]:
 
 def assert_no_leftovers(fleet) -> None:
     backups = fleet.backups_dir()
-    assert not list(backups.glob("*.staging")), "a staging folder was left behind"
+    assert not fleet.staging_dirs(), "a staging folder was left behind"
     assert not list(backups.glob("*.partial")), "a partial archive was left behind"
     assert not (backups / LOCK).exists(), "the lock was left behind"
 

@@ -26,7 +26,7 @@ def test_secret_canaries_appear_only_in_the_archive_secret_files(fleet, mode):
     run = fleet.playbook(PLAYBOOKS[mode], verbosity=4)
     assert run.rc == 0, run.output[-2000:]
     places = {"ansible output": run.output, "journal": (fleet.host() / "journal.jsonl").read_text()}
-    for log in (fleet.backups_dir() / "Logs").glob("*.log"):
+    for log in fleet.logs_dir().glob("*.log"):
         places[log.name] = log.read_text()
     [archive] = fleet.archives()
     with zipfile.ZipFile(archive) as zf:
@@ -50,7 +50,7 @@ def test_network_copy_retries_until_the_share_answers(fleet):
     assert run.rc == 0, run.output
     [archive] = fleet.archives()
     assert (fleet.share() / "controller" / archive.name).is_file()
-    [log] = (fleet.backups_dir() / "Logs").glob("*.log")
+    [log] = fleet.logs_dir().glob("*.log")
     text = log.read_text()
     assert "failed on attempt 1 of 3" in text and "failed on attempt 2 of 3" in text
     assert "succeeded on attempt 3" in text
@@ -81,7 +81,7 @@ def test_killed_controller_during_dump_still_restarts_service_and_next_run_clean
     while time.time() < deadline and fleet.state()["services"]["AlteryxService"]["state"] != "running":
         time.sleep(0.2)
     assert fleet.state()["services"]["AlteryxService"]["state"] == "running", "the host job did not restart the service"
-    assert list(fleet.backups_dir().glob("*.staging")), "the interrupted run should have left its staging folder"
+    assert fleet.staging_dirs(), "the interrupted run should have left its staging folder"
     deadline = time.time() + 30
     while time.time() < deadline and (fleet.backups_dir() / ".alteryx_backup.lock.window").exists():
         time.sleep(0.2)
@@ -89,7 +89,7 @@ def test_killed_controller_during_dump_still_restarts_service_and_next_run_clean
     run = fleet.playbook(PLAYBOOKS["Full"])
     assert run.rc == 0, run.output
     assert "Took over the lock of an interrupted run" in run.output
-    assert len(list(fleet.backups_dir().glob("*.staging"))) == 0
+    assert len(fleet.staging_dirs()) == 0
     assert len(fleet.archives()) == 1
 
 

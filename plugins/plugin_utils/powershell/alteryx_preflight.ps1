@@ -1,6 +1,7 @@
 # alteryx.server: alteryx_preflight
 # Contract: checks that a backup can run, then takes the host-side lock and creates the staging folder.
-#   Parameters: RunId, LockPath, StagingPath, LocalDir (a local drive path), Destinations (string[] of folders),
+#   Parameters: RunId, LockPath, StagingPath, LocalDir (a local drive path), TempDir (the staging folder's parent,
+#     '' = LocalDir; its drive needs the free space), Destinations (string[] of folders),
 #     RequiredPaths (string[] that must exist), MongoDataPath ('' = no dump), FreeSpaceFactor (double),
 #     ControllerHost, ControllerPid, ControllerStarted (who runs us, written into the lock), WindowPath (the dump
 #     window marker), TakeOver (run id of a holder the controller judged dead or stale; '' = none),
@@ -9,7 +10,7 @@
 #     JSON; its file time is the heartbeat. A held lock is reported, never judged here. A take-over moves the lock
 #     aside (atomic), re-checks it is still that holder, still old enough and that no dump job is alive, then
 #     removes it and the holder's staging folder. With the lock taken, leftovers of dead runs are removed: every
-#     other 'ServerBackup_*.staging' folder and 'ServerBackup_*.partial' file in LocalDir and the destinations.
+#     other 'ServerBackup_*.staging' folder and 'ServerBackup_*.partial' file in LocalDir, TempDir and the destinations.
 #   Check mode (-WhatIf): runs every check and reports the holder, takes no lock and creates nothing.
 #   Result: is_admin, mongo_data_bytes, required_bytes, free_bytes, destinations [{path, writable, error}],
 #     lock_taken, holder_run_id, holder_controller_host, holder_controller_pid, holder_controller_started,
@@ -19,7 +20,7 @@
 #     'storage' (space, destination not writable).
 [CmdletBinding(SupportsShouldProcess)]
 param(
-    [string]$RunId, [string]$LockPath, [string]$StagingPath, [string]$LocalDir, [string[]]$Destinations = @(),
+    [string]$RunId, [string]$LockPath, [string]$StagingPath, [string]$LocalDir, [string]$TempDir = '', [string[]]$Destinations = @(),
     [string[]]$RequiredPaths = @(), [string]$MongoDataPath = '', [double]$FreeSpaceFactor = 2,
     [string]$ControllerHost = '', [string]$ControllerPid = '', [string]$ControllerStarted = '', [string]$WindowPath = '',
     [string]$TakeOver = '', [int]$TakeOverAfterSeconds = 900
@@ -51,13 +52,15 @@ try {
         }
         $result.mongo_data_bytes = [long](Get-ChildItem -LiteralPath $MongoDataPath -Recurse -File -Force | Measure-Object -Property Length -Sum).Sum
     }
-    $root = [IO.Path]::GetPathRoot($LocalDir)
-    if ($root -notmatch '^[A-Za-z]:\\$') { throw (New-StepError 'validation' "The local backup folder $LocalDir must be on a local drive (like D:\Backups).") }
-    if ($PSCmdlet.ShouldProcess($LocalDir, 'Create folder')) { $null = New-Item -ItemType Directory -Force -Path $LocalDir }
-    $result.free_bytes = (New-Object IO.DriveInfo $root).AvailableFreeSpace
+    $work = if ($TempDir) { $TempDir } else { $LocalDir }
+    foreach ($folder in @($LocalDir, $work)) {
+        if ([IO.Path]::GetPathRoot($folder) -notmatch '^[A-Za-z]:\\$') { throw (New-StepError 'validation' "The folder $folder must be on a local drive (like D:\Backups).") }
+        if ($PSCmdlet.ShouldProcess($folder, 'Create folder')) { $null = New-Item -ItemType Directory -Force -Path $folder }
+    }
+    $result.free_bytes = (New-Object IO.DriveInfo ([IO.Path]::GetPathRoot($work))).AvailableFreeSpace
     $result.required_bytes = [long]($result.mongo_data_bytes * $FreeSpaceFactor)
     if ($result.free_bytes -lt $result.required_bytes) {
-        throw (New-StepError 'storage' "Not enough free space on $LocalDir : $($result.free_bytes) bytes free, $($result.required_bytes) needed ($FreeSpaceFactor x MongoDB data).")
+        throw (New-StepError 'storage' "Not enough free space on $work : $($result.free_bytes) bytes free, $($result.required_bytes) needed ($FreeSpaceFactor x MongoDB data).")
     }
     $result.destinations = @(foreach ($dest in @($Destinations)) {
         try {
@@ -106,7 +109,7 @@ try {
             } finally { $stream.Dispose() }
             $Ansible.Changed = $true
             $result.lock_taken = $true
-            foreach ($folder in @($LocalDir) + @($Destinations)) {
+            foreach ($folder in @(@($LocalDir, $TempDir) + @($Destinations) | Where-Object { $_ } | Select-Object -Unique)) {
                 foreach ($item in @(Get-ChildItem -LiteralPath $folder -Force -Filter 'ServerBackup_*')) {
                     if (($item.Name -like '*.staging' -and $item.FullName -ne $StagingPath) -or $item.Name -like '*.partial') { Remove-Leftover $item.FullName }
                 }

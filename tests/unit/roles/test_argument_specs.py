@@ -29,10 +29,7 @@ ROLES = [path.parents[1].name for path in SPEC_FILES]
 
 # Variables in defaults/main.yml that are derived values for the role's own tasks, not settings:
 # they need no spec entry. Keep this short; a real setting belongs in the spec.
-INTERNAL_DEFAULTS: dict[str, set[str]] = {
-    # Parsed content of alteryx_backup_config_file, from which the other defaults take their values.
-    "backup": {"alteryx_backup_file_settings"},
-}
+INTERNAL_DEFAULTS: dict[str, set[str]] = {"backup": set()}
 
 
 def _yaml(path: Path) -> Any:

@@ -48,16 +48,16 @@ def run(host, p, ctx):
             result["mongo_data_bytes"] = sum(
                 f.stat().st_size
                 for f in host.get_child_items(p["MongoDataPath"], recurse=True, force=True, files_only=True))
-        if not re.match(r"^[A-Za-z]:\\", p["LocalDir"] or ""):  # [IO.Path]::GetPathRoot is not 'X:\'
-            raise StepError("validation", f"The local backup folder {p['LocalDir']} must be on a local drive (like "
-                                          "D:\\Backups).")
-        local_dir = host.local_path(p["LocalDir"])
-        if not ctx.check_mode:
-            local_dir.mkdir(parents=True, exist_ok=True)
-        result["free_bytes"] = host.free_bytes(p["LocalDir"][0].upper())
+        work = p["TempDir"] or p["LocalDir"]
+        for folder in (p["LocalDir"], work):
+            if not re.match(r"^[A-Za-z]:\\", folder or ""):  # [IO.Path]::GetPathRoot is not 'X:\'
+                raise StepError("validation", f"The folder {folder} must be on a local drive (like D:\\Backups).")
+            if not ctx.check_mode:
+                host.local_path(folder).mkdir(parents=True, exist_ok=True)
+        result["free_bytes"] = host.free_bytes(work[0].upper())
         result["required_bytes"] = int(result["mongo_data_bytes"] * p["FreeSpaceFactor"])
         if result["free_bytes"] < result["required_bytes"]:
-            raise StepError("storage", f"Not enough free space on {p['LocalDir']} : {result['free_bytes']} bytes free, "
+            raise StepError("storage", f"Not enough free space on {work} : {result['free_bytes']} bytes free, "
                                        f"{result['required_bytes']} needed ({p['FreeSpaceFactor']:g} x MongoDB data).")
         for dest in p["Destinations"] or []:
             try:
@@ -115,7 +115,8 @@ def run(host, p, ctx):
                     stream.write(json.dumps(owner, separators=(",", ":")).encode("utf-8"))
                 changed = True
                 result["lock_taken"] = True
-                for folder in [p["LocalDir"]] + list(p["Destinations"] or []):
+                # Select-Object -Unique compares case-sensitively, as here.
+                for folder in dict.fromkeys(f for f in [p["LocalDir"], p["TempDir"], *(p["Destinations"] or [])] if f):
                     for item in host.get_child_items(folder, force=True):
                         name = item.name
                         if not fnmatch.fnmatch(name.lower(), "serverbackup_*"):
