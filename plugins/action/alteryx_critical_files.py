@@ -22,7 +22,7 @@ class ActionModule(AlteryxAction):
         plan = plan_items(args["facts"], keys_required=args["keys_required"])
         export = plan["export_secrets"] and args["export_secrets"]
         if self._task.check_mode:
-            return {"changed": True, "plan": plan["items"], "files": [], "missing": [], "warnings": [],
+            return {"changed": True, "plan": plan["items"], "files": [], "directories": [], "missing": [], "warnings": [],
                     "secrets_exported": {"server_secret": False, "mongo_passwords": False},
                     "log": [entry("INFO", f"Would stage {len(plan['items'])} item(s); export secrets: {export}")]}
         result = run_script(self, "alteryx_stage_files", {
@@ -37,5 +37,5 @@ class ActionModule(AlteryxAction):
             log.append(entry("INFO", "Controller token and MongoDB passwords exported to Secrets/ (values not logged)"))
         exported = {"server_secret": result["server_secret_exported"], "mongo_passwords": result["mongo_passwords_exported"]}
         return {"changed": result["_changed"], "plan": plan["items"], "files": result["files"],
-                "missing": result["missing"], "secrets_exported": exported, "warnings": warnings,
-                "log": log}
+                "directories": result["directories"], "missing": result["missing"], "secrets_exported": exported,
+                "warnings": warnings, "log": log}

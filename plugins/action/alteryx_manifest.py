@@ -10,13 +10,12 @@ from ansible_collections.alteryx.server.plugins.plugin_utils._action import Alte
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_script
 from ansible_collections.alteryx.server.plugins.plugin_utils._manifest import (
+    MANIFEST_NAME,
     build_manifest,
     manifest_json,
     validate_manifest,
 )
 from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry
-
-COLLECTION_VERSION = "0.1.0"
 
 
 class ActionModule(AlteryxAction):
@@ -29,7 +28,10 @@ class ActionModule(AlteryxAction):
         "facts": {"type": "dict", "required": True},
         "dump": {"type": "dict", "default": {}},
         "files": {"type": "list", "elements": "dict", "default": []},
+        "directories": {"type": "list", "elements": "dict", "default": []},
+        "missing": {"type": "list", "elements": "dict", "default": []},
         "secrets_exported": {"type": "dict", "default": {}},
+        "preflight": {"type": "dict", "default": {}},
         "validation_results": {"type": "list", "elements": "dict", "default": []},
         "warnings": {"type": "list", "elements": "str", "default": []},
         "errors": {"type": "list", "elements": "str", "default": []},
@@ -37,36 +39,46 @@ class ActionModule(AlteryxAction):
 
     def step(self, args, task_vars):
         facts = args["facts"]
-        dump = args["dump"] or {}
         try:
             started = datetime.fromisoformat(args["started"])
         except ValueError as exc:
             raise AlteryxStepError(f"started must be an ISO date and time: {exc}", "validation") from exc
-        dump_files = [{"archive_path": "MongoDB/" + f["path"].replace("\\", "/"), "category": "mongodb",
-                       "source_path": f"{dump.get('dump_path', '')}\\{f['path']}", "size": f["size"],
-                       "sha256": f["sha256"]} for f in dump.get("files") or []]
-        manifest = build_manifest(
-            mode=args["mode"], archive_name=args["archive_name"], backup_id=args["run_id"], timestamp=started,
-            computer_name=facts["computer_name"], collection_version=COLLECTION_VERSION,
-            duration_seconds=max(0.0, (datetime.now() - started).total_seconds()),
-            alteryx_version=facts["version"], install_path=facts["install_dir"], node_roles=facts["roles"],
-            service_logon_account=facts["service_logon_account"], run_as_user=facts["run_as_user"],
-            mongodb={"type": facts["mongodb"]["type"], "data_path": facts["mongodb"]["data_path"],
-                     "included": bool(dump_files), "databases": dump.get("databases") or []},
-            files=dump_files + list(args["files"]),
-            controller_settings={
-                "server_secret_exported": bool(args["secrets_exported"].get("server_secret")),
-                "mongo_passwords_exported": bool(args["secrets_exported"].get("mongo_passwords")),
-                "storage_keys_present": bool(facts.get("has_storage_keys")),
-            },
-            validation_results=args["validation_results"], warnings=args["warnings"], errors=args["errors"],
-        )
+        try:
+            manifest = build_manifest(
+                mode=args["mode"], archive_name=args["archive_name"], run_id=args["run_id"], started=started,
+                facts=facts, dump=args["dump"], files=args["files"], directories=args["directories"],
+                missing=args["missing"], secrets_exported=args["secrets_exported"], preflight=args["preflight"],
+                validation_results=args["validation_results"], warnings=args["warnings"], errors=args["errors"],
+                windows_version=self._windows_version(facts, task_vars),
+                performed_by=self._performed_by(facts, task_vars), check_mode=bool(self._task.check_mode))
+        except (KeyError, TypeError) as exc:
+            raise AlteryxStepError(f"a step result passed to the manifest lacks {exc}: pass the registered "
+                                   "results of the facts, dump and critical files steps as they are", "validation") from exc
         validate_manifest(manifest)
-        path = args["staging_path"].rstrip("\\") + "\\BackupManifest.json"
-        summary = f"Manifest lists {len(manifest['BackedUpFiles'])} file(s), {manifest['ArchiveInformation']['TotalBytes']} bytes"
+        path = args["staging_path"].rstrip("\\") + "\\" + MANIFEST_NAME
+        files, dumped = manifest["BackedUpFiles"], manifest["Extensions"]["MongoDB"]["DumpFiles"]
+        summary = (f"Manifest lists {len(files)} file/folder entr{'y' if len(files) == 1 else 'ies'} and "
+                   f"{len(dumped)} MongoDB dump file(s), {manifest['MongoDBInformation']['BackupSizeMB']} MB of database")
+        log = [entry("ERROR", e) for e in manifest["Errors"][len(args["errors"]):]]
         if self._task.check_mode:
-            return {"changed": True, "manifest": manifest, "path": path, "log": [entry("INFO", "Would write: " + summary)]}
+            return {"changed": True, "manifest": manifest, "path": path, "log": log + [entry("INFO", "Would write: " + summary)]}
         written = run_script(self, "alteryx_write_file", {"Path": path, "Content": manifest_json(manifest)}, task_vars,
                              step="manifest")
         return {"changed": True, "manifest": manifest, "path": path, "sha256": written["sha256"],
-                "log": [entry("INFO", summary)]}
+                "log": log + [entry("INFO", summary)]}
+
+    @staticmethod
+    def _windows_version(facts, task_vars):
+        """The node's OS caption: from the facts when they carry it, else from gathered Ansible facts, else ''."""
+        gathered = task_vars.get("ansible_facts") or {}
+        return str(facts.get("windows_version") or gathered.get("os_name") or gathered.get("distribution") or "")
+
+    def _performed_by(self, facts, task_vars):
+        """The account the steps run as on the node: from the facts when they carry it, else the become or
+        connection user Ansible uses (the identity WinRM runs the steps under), else ''."""
+        if facts.get("current_user"):
+            return str(facts["current_user"])
+        context = getattr(self, "_play_context", None)
+        if getattr(context, "become", False) and getattr(context, "become_user", None):
+            return str(context.become_user)
+        return str(getattr(context, "remote_user", None) or task_vars.get("ansible_user") or "")

@@ -12,14 +12,23 @@ description:
   - Runs as B(one detached job) on the node - zips the staging folder O(staging_path) with .NET C(ZipFile)
     (streamed, Zip64, no 2 GB limit) to C(<local_dir>\<archive_name>.partial).
   - Verifies the archive before publishing it - C(BackupManifest.json) must be in it, every file the manifest
-    lists must be in it with the manifest's SHA256, and the archive must be at least O(min_bytes) large.
-    A mismatch fails with RV(failure_class=validation).
+    lists (C(BackedUpFiles) and C(Extensions.MongoDB.DumpFiles), by C(RelativePathInArchive)) must be in it with the
+    manifest's SHA256, every folder entry must hold its C(FileCount) files, and the archive must be at least
+    O(min_bytes) large. A mismatch fails with RV(failure_class=validation).
   - Publishes atomically - renames the C(.partial) file to O(archive_name), writes the checksum sidecar
-    C(<archive_name>.sha256) (C(<sha256>  <name>), as C(sha256sum) writes it), then copies the archive (as
-    C(.partial), hash-checked, renamed) and its sidecar to every O(destinations) folder, making up to
-    O(retries) attempts per folder, O(retry_delay) seconds apart.
-  - All or nothing - when any step fails, every file this run published is removed again and the task fails
-    with RV(failure_class=storage) or RV(failure_class=validation).
+    C(<archive_name>.sha256) (C(<sha256>  <name>), as C(sha256sum) writes it) and, with O(manifest), a copy of the
+    manifest C(<archive_name>.manifest.json) whose archive-level values are filled in (C(ArchiveInformation.SHA256)
+    equal to the sidecar's, C(ArchiveSizeMB), C(CompressionRatio), C(ArchiveIntegrityVerified),
+    C(BackupMetadata.BackupCompletionTimestamp) and C(DurationSeconds) - measured up to the verification of the
+    archive -, the C(PostBackupChecks) and C(Extensions.ArchiveSizeBytes)).
+  - Then copies the archive (as C(.partial), hash-checked, renamed), its sidecar and the manifest copy to every
+    O(destinations) folder - one try, then up to O(retries) more, O(retry_delay) seconds apart (spec - 3 retries,
+    30 s apart).
+  - A destination that still fails after its last try gets a warning - whatever this run put there is removed, it
+    is reported in RV(copies) with C(verified=false) and its C(error) and counted in RV(destinations_failed); the
+    local archive and the other destinations are kept and the task succeeds.
+  - Any other failure is all or nothing - every file this run published is removed again and the task fails
+    with RV(failure_class=storage) (the local archive could not be written) or RV(failure_class=validation).
   - Module round trips - one C(ansible.windows.win_powershell) call starts the job, then one
     C(ansible.windows.async_status) call every O(poll_interval) seconds until it finishes, plus one to clean up
     the job. Up to two failed polls in a row are retried (and reported in RV(warnings)); a third fails the
@@ -56,13 +65,15 @@ options:
     version_added: 0.1.0
   retries:
     description:
-      - Copy attempts per destination, the first one included.
+      - Copy tries per destination B(after the first one), so the default makes up to 4 tries. V(0) makes one try.
+      - Before this collection version counted the first try in; the role's C(alteryx_backup_copy_retries) has the
+        meaning of this option.
     type: int
     default: 3
     version_added: 0.1.0
   retry_delay:
     description:
-      - Seconds between two copy attempts.
+      - Seconds between two copy tries.
     type: int
     default: 30
     version_added: 0.1.0
@@ -85,6 +96,14 @@ options:
     description: Id of the run that must own O(lock_path).
     type: str
     default: ""
+    version_added: 0.1.0
+  manifest:
+    description:
+      - The manifest of the run, RV(alteryx.server.alteryx_manifest#module:manifest). When given, a copy with the
+        archive-level values filled in is published beside the archive and each of its copies as
+        C(<archive_name>.manifest.json); when empty, no copy is published.
+    type: dict
+    default: {}
     version_added: 0.1.0
   timeout:
     description:
@@ -115,8 +134,8 @@ attributes:
     support: partial
     details:
       - Check mode does not contact the node - nothing is zipped, verified or copied. The task reports
-        C(changed=true) and lists in RV(msg) the archive paths that would be published; RV(archive) holds only
-        C(path), RV(copies) and RV(published) are empty.
+        C(changed=true) and lists in RV(msg) the paths that would be published; RV(archive) holds only
+        C(path), RV(copies) and RV(published) are empty and RV(destinations_failed) is V(0).
   diff_mode:
     support: none
   platform:
@@ -137,7 +156,13 @@ EXAMPLES = r"""
     archive_name: "{{ backup_plan.archive_name }}"
     destinations: "{{ backup_plan.destinations }}"
     min_bytes: "{{ backup_plan.min_bytes }}"
+    manifest: "{{ manifest.manifest }}"
   register: archive
+
+- name: Say when a network destination did not get its copy
+  ansible.builtin.debug:
+    msg: "{{ archive.destinations_failed }} destination(s) failed: {{ archive.warnings | join('; ') }}"
+  when: archive.destinations_failed > 0
 
 - name: Publish to a slow share with more patience
   alteryx.server.alteryx_archive:
@@ -183,6 +208,16 @@ sidecar:
   returned: success, not in check mode
   type: str
   sample: D:\Alteryx\Backups\ServerBackup_Full_20240131_020000.zip.sha256
+manifest_copy:
+  description: Full path of the local manifest copy; empty when O(manifest) was not given.
+  returned: success, not in check mode
+  type: str
+  sample: D:\Alteryx\Backups\ServerBackup_Full_20240131_020000.zip.manifest.json
+destinations_failed:
+  description: Number of O(destinations) that did not get a copy (each also in RV(copies) and RV(warnings)).
+  returned: success
+  type: int
+  sample: 0
 copies:
   description: One entry per O(destinations) folder, in order; empty in check mode.
   returned: success
@@ -195,23 +230,29 @@ copies:
       type: str
       sample: \\nas01\backups\alteryx\controller1\ServerBackup_Full_20240131_020000.zip
     sha256:
-      description: SHA256 of the copy (equal to RV(archive.sha256)).
+      description: SHA256 of the copy (equal to RV(archive.sha256)); empty when the copy failed.
       returned: always
       type: str
       sample: cdc5c385c665aa44cf4e543e1afe0df96e629e195d6ac55989ec74e1e8f192e0
     attempts:
-      description: Attempt that succeeded.
+      description: Try that succeeded, or the number of tries made when all failed.
       returned: always
       type: int
       sample: 1
     verified:
-      description: The copy's hash was checked before it was renamed into place.
+      description: The copy's hash was checked before it was renamed into place; V(false) when every try failed.
       returned: always
       type: bool
       sample: true
+    error:
+      description: Why the last try failed; empty for a good copy.
+      returned: always
+      type: str
+      sample: ""
 published:
   description:
-    - Every file this run published - the archive, its sidecar and each copy with its sidecar.
+    - Every file this run published and left in place - the archive, its sidecar and manifest copy, and the same
+      three in each destination that got them.
     - Pass it to O(alteryx.server.alteryx_finalize#module:unpublish) when a later step of the run fails.
   returned: success
   type: list
@@ -219,9 +260,11 @@ published:
   sample:
     - D:\Alteryx\Backups\ServerBackup_Full_20240131_020000.zip
     - D:\Alteryx\Backups\ServerBackup_Full_20240131_020000.zip.sha256
+    - D:\Alteryx\Backups\ServerBackup_Full_20240131_020000.zip.manifest.json
 warnings:
   description:
-    - Warnings of the host job and of polls of the job that failed and were retried.
+    - One per destination that did not get its copy, then warnings of the host job and of polls of the job that
+      failed and were retried.
     - Each is also in RV(log) as a C(WARNING) entry, and Ansible displays them as task warnings.
   returned: success, not in check mode
   type: list
@@ -229,7 +272,7 @@ warnings:
   sample:
     - "poll of job j518412376512.4711 failed and was retried: WinRM operation timed out"
 attempts_log:
-  description: One line per copy attempt.
+  description: One line per copy try.
   returned: success (not in check mode), and on failure
   type: list
   elements: str
@@ -274,7 +317,8 @@ log:
 failure_class:
   description:
     - Kind of failure - C(validation) (archive does not match its manifest, or is smaller than O(min_bytes)),
-      C(storage) (the archive could not be written, or a copy failed after O(retries) attempts),
+      C(storage) (the local archive, its sidecar or manifest copy could not be written; a failed destination is
+      only a warning),
       C(service_timeout) (the job ran longer than O(timeout)) or C(general) (for example the connection was lost,
       or three polls of the job failed in a row).
     - Not set when the task arguments themselves are invalid.

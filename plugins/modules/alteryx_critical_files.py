@@ -64,7 +64,7 @@ attributes:
     support: partial
     details:
       - Check mode does not contact the node. It returns the planned items in RV(plan) and reports
-        C(changed=true); RV(files), RV(missing) and RV(warnings) are empty and RV(secrets_exported) is all V(false).
+        C(changed=true); RV(files), RV(directories), RV(missing) and RV(warnings) are empty and RV(secrets_exported) is all V(false).
   diff_mode:
     support: none
   platform:
@@ -125,10 +125,19 @@ files:
       type: str
       sample: Config/RuntimeSettings.xml
     source_path:
-      description: Where the file came from on the node; empty for exported secret files.
+      description:
+        - Where the file came from on the node; empty for exported secret files.
+        - Becomes C(FilePath) in the manifest (M(alteryx.server.alteryx_manifest)).
       returned: always
       type: str
       sample: C:\ProgramData\Alteryx\RuntimeSettings.xml
+    last_modified:
+      description:
+        - Last write time of the source file, UTC, C(yyyy-MM-ddTHH:mm:ssZ); for an exported secret file, when it
+          was written. Becomes C(LastModified) in the manifest.
+      returned: always
+      type: str
+      sample: "2024-01-10T14:23:11Z"
     size:
       description: Size in bytes.
       returned: always
@@ -144,6 +153,35 @@ files:
       returned: always
       type: str
       sample: config
+directories:
+  description:
+    - One entry per folder item that was staged (for example the C(Keys) folder), with its file count and size;
+      its files are in RV(files) too. Empty in check mode.
+    - Becomes the manifest's directory entries (C(Type=Directory)).
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    archive_path:
+      description: Path of the folder inside the archive, forward-slash separated.
+      returned: always
+      type: str
+      sample: Config/Keys
+    source_path:
+      description: The folder on the node.
+      returned: always
+      type: str
+      sample: C:\ProgramData\Alteryx\Keys
+    file_count:
+      description: Files staged from it, hidden and system files included, subfolders included.
+      returned: always
+      type: int
+      sample: 2
+    total_bytes:
+      description: Their total size in bytes.
+      returned: always
+      type: int
+      sample: 2048
 missing:
   description: Optional items that do not exist on the node and were not backed up; empty in check mode.
   returned: success

@@ -9,11 +9,28 @@ module: alteryx_manifest
 short_description: Build, validate and write the BackupManifest.json of a backup run
 version_added: 0.1.0
 description:
-  - Builds on the controller the manifest that goes into every archive - backup metadata, system information,
-    MongoDB information with the dumped databases, every backed-up file with its size and SHA256, which
-    controller secrets are included, validation results, warnings and errors.
-  - Validates the manifest against the collection's JSON schema; a manifest that does not match fails with
-    RV(failure_class=validation) before anything is written.
+  - Builds on the controller the manifest that goes into every archive, in the structure of the spec's data model
+    (C(BackupManifest.json)) field for field - C(BackupMetadata), C(SystemInformation), C(MongoDBInformation),
+    C(BackedUpFiles), C(ControllerSettings), C(ArchiveInformation), C(ValidationResults) (C(PreBackupChecks) and
+    C(PostBackupChecks)), C(EncryptionKeyWarning), C(Warnings) and C(Errors).
+  - What the collection records beyond the spec (run id, install path, node roles, Run As user, whether
+    RuntimeSettings.xml holds encrypted storage keys, the dumped
+    databases with per-collection document counts, the SHA256 of every dump file, the individual checks) is in one
+    extra top-level object, C(Extensions); the spec's sections hold only the spec's fields.
+  - Per mode, as the spec says - C(DatabaseOnly) has C(BackedUpFiles=[]) and C(ControllerSettings=null);
+    C(ConfigOnly) has C(MongoDBInformation.Included=false) and C(SystemInformation.ServiceNotStopped=true).
+  - The manifest is written before the archive exists, so the values only the finished archive can give are
+    V(null) in it - C(BackupMetadata.BackupCompletionTimestamp) and C(DurationSeconds),
+    C(ArchiveInformation.ArchiveSizeMB), C(CompressionRatio), C(SHA256) and C(ArchiveIntegrityVerified), every
+    C(PostBackupChecks) value and C(Extensions.ArchiveSizeBytes). M(alteryx.server.alteryx_archive) publishes a copy
+    beside the archive (C(<archive>.manifest.json)) with them filled in; pass it RV(manifest).
+  - Times are UTC, C(YYYY-MM-DDTHH:MM:SSZ). C(BackupVersion) and C(ScriptVersion) are the collection's version,
+    read from the installed collection at run time.
+  - The C(mongodb_dump) check (in C(Extensions.ValidationChecks)) fails when the mode includes the database, the node
+    has a MongoDB and nothing was dumped; the failure is also added to C(Errors), and the published copy then has
+    C(PostBackupChecks.AllFilesIncluded=false). The step itself still succeeds.
+  - Validates the manifest against the collection's JSON schema (C(plugins/plugin_utils/backup_manifest.schema.json));
+    a manifest that does not match fails with RV(failure_class=validation) before anything is written.
   - Writes it as UTF-8 (no BOM) to C(BackupManifest.json) in O(staging_path), through a temporary name and a
     rename so that no reader sees half a file.
     M(alteryx.server.alteryx_archive) later checks every archive entry against it.
@@ -33,34 +50,40 @@ options:
     version_added: 0.1.0
   archive_name:
     description:
-      - File name of the archive, normally RV(alteryx.server.alteryx_backup_plan#module:archive_name).
+      - File name of the archive, normally RV(alteryx.server.alteryx_backup_plan#module:archive_name); recorded as
+        C(ArchiveInformation.ArchiveFileName).
     type: str
     required: true
     version_added: 0.1.0
   run_id:
     description:
-      - Id of the run, recorded as C(BackupMetadata.BackupId).
+      - Id of the run, recorded as C(Extensions.RunId).
     type: str
     required: true
     version_added: 0.1.0
   started:
     description:
-      - Start time of the run, ISO 8601 (RV(alteryx.server.alteryx_backup_plan#module:started)); the duration in
-        the manifest is measured from it.
+      - Start time of the run, ISO 8601 (RV(alteryx.server.alteryx_backup_plan#module:started)); without a time zone it
+        is the controller's local time. Recorded in UTC as C(BackupMetadata.BackupTimestamp).
     type: str
     required: true
     version_added: 0.1.0
   facts:
     description:
       - The RV(alteryx.server.alteryx_facts#module:alteryx_server) dictionary of the node.
+      - C(SystemInformation.WindowsVersion) comes from its C(windows_version) key when it has one, else from gathered
+        Ansible facts (C(ansible_facts.os_name)), else it is empty. C(SystemInformation.BackupPerformedBy) comes from
+        its C(current_user) key when it has one, else it is the become user (with become) or the connection user.
     type: dict
     required: true
     version_added: 0.1.0
   dump:
     description:
-      - The registered result of M(alteryx.server.alteryx_emongodump); its RV(alteryx.server.alteryx_emongodump#module:files)
-        become C(mongodb) entries under C(MongoDB/) and its RV(alteryx.server.alteryx_emongodump#module:databases)
-        the manifest's database list.
+      - The registered result of M(alteryx.server.alteryx_emongodump). Its RV(alteryx.server.alteryx_emongodump#module:files)
+        are recorded with their SHA256 in C(Extensions.MongoDB.DumpFiles) (under C(MongoDB/) in the archive; the spec's
+        C(BackedUpFiles) lists no dump files), its RV(alteryx.server.alteryx_emongodump#module:databases) give
+        C(MongoDBInformation.CollectionCount) and C(Extensions.MongoDB.Databases), and its
+        RV(alteryx.server.alteryx_emongodump#module:workflows_running) C(PreBackupChecks.NoActiveWorkflows).
       - An empty dictionary means the run has no dump.
     type: dict
     default: {}
@@ -68,21 +91,47 @@ options:
   files:
     description:
       - Staged files, normally RV(alteryx.server.alteryx_critical_files#module:files); each needs C(archive_path),
-        C(source_path), C(size), C(sha256) and C(category).
+        C(source_path), C(size), C(sha256), C(category) and C(last_modified).
+      - Must be empty in C(DatabaseOnly) mode.
+    type: list
+    elements: dict
+    default: []
+    version_added: 0.1.0
+  directories:
+    description:
+      - Staged folders, normally RV(alteryx.server.alteryx_critical_files#module:directories); each becomes a
+        C(BackedUpFiles) entry of C(Type=Directory) with C(FileCount) and C(TotalSizeBytes).
+    type: list
+    elements: dict
+    default: []
+    version_added: 0.1.0
+  missing:
+    description:
+      - Optional items that were not found, normally RV(alteryx.server.alteryx_critical_files#module:missing); any
+        makes C(PreBackupChecks.AllPathsExist) false.
     type: list
     elements: dict
     default: []
     version_added: 0.1.0
   secrets_exported:
     description:
-      - RV(alteryx.server.alteryx_critical_files#module:secrets_exported); selects the manifest's
-        C(EncryptionKeyWarning).
+      - RV(alteryx.server.alteryx_critical_files#module:secrets_exported); gives C(ControllerSettings) and selects the
+        text of C(EncryptionKeyWarning).
+    type: dict
+    default: {}
+    version_added: 0.1.0
+  preflight:
+    description:
+      - The RV(alteryx.server.alteryx_preflight#module:preflight) dictionary; gives C(PreBackupChecks.SufficientDiskSpace)
+        and, with O(missing), C(PreBackupChecks.AllPathsExist) (every destination writable, no item missing).
+      - Empty means those checks were not run; they are then V(null).
     type: dict
     default: {}
     version_added: 0.1.0
   validation_results:
     description:
-      - Checks to record, each with C(check) (name), C(passed) (bool) and optionally C(detail).
+      - More checks to record in C(Extensions.ValidationChecks), each with C(check) (name), C(passed) (bool) and
+        optionally C(detail). An entry named C(mongodb_dump) is replaced by the check this module computes.
     type: list
     elements: dict
     default: []
@@ -116,7 +165,8 @@ attributes:
     support: partial
     details:
       - Check mode builds and validates the manifest on the controller exactly as a normal run and returns it,
-        but does not contact the node or write the file; C(changed) is V(true) and RV(sha256) is not returned.
+        but does not contact the node or write the file; C(changed) is V(true) and RV(sha256) is not returned. The
+        C(mongodb_dump) check passes in check mode (nothing is dumped then).
   diff_mode:
     support: none
   platform:
@@ -138,14 +188,14 @@ EXAMPLES = r"""
     run_id: "{{ backup_plan.run_id }}"
     started: "{{ backup_plan.started }}"
     facts: "{{ alteryx_server }}"
+    preflight: "{{ preflight.preflight }}"
     dump: "{{ dump }}"
     files: "{{ critical_files.files }}"
+    directories: "{{ critical_files.directories }}"
+    missing: "{{ critical_files.missing }}"
     secrets_exported: "{{ critical_files.secrets_exported }}"
     warnings: "{{ preflight.warnings + critical_files.warnings }}"
-    validation_results:
-      - check: preflight
-        passed: true
-        detail: "{{ preflight.preflight.free_bytes }} bytes free"
+  register: manifest
 
 - name: Write the manifest of a config-only run
   alteryx.server.alteryx_manifest:
@@ -156,81 +206,257 @@ EXAMPLES = r"""
     started: "2024-01-31T02:00:00"
     facts: "{{ alteryx_server }}"
     files: "{{ critical_files.files }}"
+    directories: "{{ critical_files.directories }}"
 """
 
 RETURN = r"""
 manifest:
-  description: The manifest written (in check mode, the one that would be written).
+  description:
+    - The manifest written (in check mode, the one that would be written), as in the archive - the archive-level
+      values are V(null).
   returned: success
   type: dict
   contains:
     BackupMetadata:
-      description: C(BackupId), C(BackupMode), C(ArchiveName), C(Timestamp), C(ComputerName), C(CollectionVersion), C(DurationSeconds).
+      description: Mode, times and versions.
       returned: always
       type: dict
-      sample:
-        BackupId: 20240131020000-d9b08da2
-        BackupMode: Full
-        ArchiveName: ServerBackup_Full_20240131_020000.zip
-        Timestamp: "2024-01-31T02:00:00"
-        ComputerName: ALTERYX01
-        CollectionVersion: 0.1.0
-        DurationSeconds: 212.431
+      contains:
+        BackupMode:
+          description: C(Full), C(DatabaseOnly) or C(ConfigOnly).
+          returned: always
+          type: str
+          sample: Full
+        BackupTimestamp:
+          description: Start of the run, UTC.
+          returned: always
+          type: str
+          sample: "2024-01-31T01:00:00Z"
+        BackupCompletionTimestamp:
+          description: V(null) in the archive; in the copy beside the archive, when the archive was verified, UTC.
+          returned: always
+          type: str
+          sample: null
+        DurationSeconds:
+          description: V(null) in the archive; in the copy beside the archive, seconds from start to completion.
+          returned: always
+          type: float
+          sample: null
+        BackupVersion:
+          description: Version of the alteryx.server collection that made the backup.
+          returned: always
+          type: str
+          sample: 0.1.0
+        ScriptVersion:
+          description: Same as RV(manifest.BackupMetadata.BackupVersion) (the spec's script is this collection).
+          returned: always
+          type: str
+          sample: 0.1.0
     SystemInformation:
-      description: C(AlteryxVersion), C(InstallPath), C(NodeRoles), C(ServiceLogonAccount), C(RunAsUser).
+      description: The node.
       returned: always
       type: dict
-      sample:
-        AlteryxVersion: 2023.1.1.247
-        InstallPath: C:\Program Files\Alteryx
-        NodeRoles: [controller, worker, ui]
-        ServiceLogonAccount: CORP\svc-alteryx
-        RunAsUser: CORP\svc-runas
+      contains:
+        AlteryxServerVersion:
+          description: C(AlteryxService.exe getversion).
+          returned: always
+          type: str
+          sample: 2023.1.1.247
+        ServerHostname:
+          description: Computer name of the node.
+          returned: always
+          type: str
+          sample: ALTERYX01
+        WindowsVersion:
+          description: Operating system caption; empty when unknown (see O(facts)).
+          returned: always
+          type: str
+          sample: Microsoft Windows Server 2019 Standard
+        IsMultiNode:
+          description: The node does not run controller, worker and UI itself, or its worker uses a remote controller.
+          returned: always
+          type: bool
+          sample: false
+        NodeRole:
+          description: C(Controller), C(Worker) or C(UI) - the first of these roles the node has; C(Unknown) for none.
+          returned: always
+          type: str
+          sample: Controller
+        BackupPerformedBy:
+          description: Account the backup ran as on the node; empty when unknown (see O(facts)).
+          returned: always
+          type: str
+          sample: CORP\svc-backup
+        ServiceNotStopped:
+          description: V(true) - present only in C(ConfigOnly) backups, which never stop the service.
+          returned: ConfigOnly
+          type: bool
+          sample: true
     MongoDBInformation:
-      description: C(Type), C(DataPath), C(Included) and C(Databases) (each with C(Name) and C(Collections) of C(Name), C(Documents), C(Bytes)).
+      description: The database part of the backup.
       returned: always
       type: dict
-      sample:
-        Type: embedded
-        DataPath: C:\ProgramData\Alteryx\Service\Persistence\MongoDB
-        Included: true
-        Databases:
-          - Name: AlteryxGallery
-            Collections:
-              - {Name: users, Documents: 60, Bytes: 30092}
+      contains:
+        Included:
+          description: The archive holds a MongoDB dump.
+          returned: always
+          type: bool
+          sample: true
+        DeploymentType:
+          description: C(embedded), C(self-managed) or C(none) (SQLite or no database on this node).
+          returned: always
+          type: str
+          sample: embedded
+        DatabaseName:
+          description: The Gallery database (C(AlteryxGallery) unless configured otherwise); empty for C(none).
+          returned: always
+          type: str
+          sample: AlteryxGallery
+        BackupMethod:
+          description: C(AlteryxService.exe emongodump), C(mongodump), or C(none) when nothing was dumped.
+          returned: always
+          type: str
+          sample: AlteryxService.exe emongodump
+        BackupSizeMB:
+          description: Size of the dump files in MB (2 decimals).
+          returned: always
+          type: float
+          sample: 1537.25
+        CollectionCount:
+          description: Collections dumped, all databases together.
+          returned: always
+          type: int
+          sample: 42
     BackedUpFiles:
-      description: One entry per file in the archive besides the manifest, with C(ArchivePath), C(SourcePath), C(SizeBytes), C(SHA256), C(Category) (C(mongodb), C(config) or C(secret)).
+      description:
+        - One entry per config or secret file in the archive, and one C(Type=Directory) entry per folder (its files
+          are listed too). MongoDB dump files are in RV(manifest.Extensions.MongoDB). Empty in C(DatabaseOnly).
       returned: always
       type: list
       elements: dict
-      sample:
-        - ArchivePath: Config/RuntimeSettings.xml
-          SourcePath: C:\ProgramData\Alteryx\RuntimeSettings.xml
-          SizeBytes: 819
-          SHA256: 80e6e3cab0e43950d5f3b39b88799e88e231569d30826c6d7a8ec80c1976f4dd
-          Category: config
+      contains:
+        FilePath:
+          description: Source on the node; for an exported secret, the C(AlteryxService.exe) command whose output it holds; for a folder, ends with C(\).
+          returned: always
+          type: str
+          sample: C:\ProgramData\Alteryx\RuntimeSettings.xml
+        RelativePathInArchive:
+          description: The zip entry name (forward slashes); a folder's ends with C(/).
+          returned: always
+          type: str
+          sample: Config/RuntimeSettings.xml
+        SizeBytes:
+          description: Size of a file.
+          returned: files
+          type: int
+          sample: 15842
+        LastModified:
+          description: Last write time of a file's source, UTC.
+          returned: files
+          type: str
+          sample: "2024-01-10T14:23:11Z"
+        SHA256:
+          description: SHA256 of a file, lower-case hex; V(null) for a folder.
+          returned: always
+          type: str
+          sample: 80e6e3cab0e43950d5f3b39b88799e88e231569d30826c6d7a8ec80c1976f4dd
+        Type:
+          description: C(Directory).
+          returned: folders
+          type: str
+          sample: Directory
+        FileCount:
+          description: Files of a folder.
+          returned: folders
+          type: int
+          sample: 2
+        TotalSizeBytes:
+          description: Their total size.
+          returned: folders
+          type: int
+          sample: 2048
     ControllerSettings:
-      description: C(ServerSecretExported), C(MongoPasswordsExported), C(StorageKeysPresent).
+      description: Which controller secrets the archive holds, and the service account; V(null) in C(DatabaseOnly).
       returned: always
       type: dict
-      sample: {ServerSecretExported: true, MongoPasswordsExported: true, StorageKeysPresent: true}
+      contains:
+        ControllerTokenExported:
+          description: C(Secrets/ControllerToken.txt) is in the archive.
+          returned: unless DatabaseOnly
+          type: bool
+          sample: true
+        MongoPasswordsExported:
+          description: C(Secrets/MongoPasswords.txt) is in the archive.
+          returned: unless DatabaseOnly
+          type: bool
+          sample: true
+        ServiceAccountUser:
+          description: Account the service logs on as.
+          returned: unless DatabaseOnly
+          type: str
+          sample: NT AUTHORITY\NetworkService
     ArchiveInformation:
-      description: C(Format) (C(zip)), C(Compression), C(FileCount) and C(TotalBytes) of RV(manifest.BackedUpFiles).
+      description: The archive; all but C(ArchiveFileName) are V(null) in the archive and filled in the copy beside it.
       returned: always
       type: dict
-      sample: {Format: zip, Compression: Deflate, FileCount: 29, TotalBytes: 252848}
+      contains:
+        ArchiveFileName:
+          description: O(archive_name).
+          returned: always
+          type: str
+          sample: ServerBackup_Full_20240131_020000.zip
+        ArchiveSizeMB:
+          description: Size of the archive in MB (2 decimals).
+          returned: always
+          type: float
+          sample: null
+        CompressionRatio:
+          description: Archive size divided by the size of its content (2 decimals).
+          returned: always
+          type: float
+          sample: null
+        SHA256:
+          description: SHA256 of the archive (as in its C(.sha256) sidecar).
+          returned: always
+          type: str
+          sample: null
+        ArchiveIntegrityVerified:
+          description: Every entry was checked against the manifest before the archive was published.
+          returned: always
+          type: bool
+          sample: null
     ValidationResults:
-      description: The O(validation_results), as C(Check), C(Passed), C(Detail).
+      description: The spec's checklists.
       returned: always
-      type: list
-      elements: dict
-      sample:
-        - {Check: preflight, Passed: true, Detail: 214748364800 bytes free}
+      type: dict
+      contains:
+        PreBackupChecks:
+          description:
+            - C(SufficientDiskSpace) (preflight free space), C(ServiceAccessible) (service found, run as administrator),
+              C(NoActiveWorkflows) (no workflow ran when the service was stopped; V(null) in C(ConfigOnly), which
+              never waits for workflows) and C(AllPathsExist) (every destination writable, no critical item missing).
+            - V(null) for a check whose input was not given.
+          returned: always
+          type: dict
+          sample: {SufficientDiskSpace: true, ServiceAccessible: true, NoActiveWorkflows: true, AllPathsExist: true}
+        PostBackupChecks:
+          description:
+            - C(ArchiveCreated), C(ArchiveSizeValid), C(ChecksumGenerated), C(AllFilesIncluded); V(null) in the archive,
+              filled in the copy beside it.
+          returned: always
+          type: dict
+          sample: {ArchiveCreated: null, ArchiveSizeValid: null, ChecksumGenerated: null, AllFilesIncluded: null}
     EncryptionKeyWarning:
-      description: What a restore onto a new controller needs, depending on whether the controller token is in the archive.
+      description:
+        - The spec's warning - C(Message), C(KeysFolder), C(Reference), C(Recommendation). The message says whether the
+          archive holds the C(Keys) folder, the controller token, or neither.
       returned: always
-      type: str
-      sample: Restoring this backup onto a new or rebuilt controller requires the controller token, which is stored in this archive under Secrets/; protect the archive like a password.
+      type: dict
+      sample:
+        Message: "CRITICAL: Encryption keys backed up in Keys folder. Per Alteryx guidance, store backup archive containing Keys folder separately from regular backups in secure location."
+        KeysFolder: C:\ProgramData\Alteryx\Keys\
+        Reference: https://help.alteryx.com/current/en/server/install/server-host-recovery-guide/disaster-recovery-preparation.html
+        Recommendation: Copy this backup archive to secure vault or offline storage with restricted access.
     Warnings:
       description: The O(warnings).
       returned: always
@@ -238,11 +464,80 @@ manifest:
       elements: str
       sample: []
     Errors:
-      description: The O(errors).
+      description: The O(errors), then a failed C(mongodb_dump) check.
       returned: always
       type: list
       elements: str
       sample: []
+    Extensions:
+      description: What alteryx.server records beyond the spec.
+      returned: always
+      type: dict
+      contains:
+        Producer:
+          description: C(alteryx.server).
+          returned: always
+          type: str
+          sample: alteryx.server
+        RunId:
+          description: O(run_id).
+          returned: always
+          type: str
+          sample: 20240131020000-d9b08da2
+        InstallPath:
+          description: Alteryx installation folder.
+          returned: always
+          type: str
+          sample: C:\Program Files\Alteryx
+        NodeRoles:
+          description: All roles of the node (C(controller), C(worker), C(ui)).
+          returned: always
+          type: list
+          elements: str
+          sample: [controller, worker, ui]
+        ServiceLogonAccount:
+          description: Account the service logs on as (also in C(DatabaseOnly)).
+          returned: always
+          type: str
+          sample: CORP\svc-alteryx
+        RunAsUser:
+          description: Worker Run As user; empty when none.
+          returned: always
+          type: str
+          sample: CORP\svc-runas
+        StorageKeysPresent:
+          description: RuntimeSettings.xml holds encrypted storage keys (a restore needs the same controller token).
+          returned: always
+          type: bool
+          sample: true
+        MongoDB:
+          description:
+            - C(DataPath), C(Databases) (each C(Name) and C(Collections) of C(Name), C(Documents), C(Bytes)) and
+              C(DumpFiles) (each C(RelativePathInArchive), C(SizeBytes), C(SHA256)).
+          returned: always
+          type: dict
+          sample:
+            DataPath: C:\ProgramData\Alteryx\Service\Persistence\MongoDB
+            Databases:
+              - Name: AlteryxGallery
+                Collections:
+                  - {Name: users, Documents: 60, Bytes: 30092}
+            DumpFiles:
+              - RelativePathInArchive: MongoDB/AlteryxGallery/users.bson
+                SizeBytes: 30092
+                SHA256: 394b4a6d0de9d5fe422d6af16b4df2dbf7c6acd137036a3d716d91f015ec943e
+        ValidationChecks:
+          description: The C(mongodb_dump) check, then the O(validation_results), as C(Check), C(Passed), C(Detail).
+          returned: always
+          type: list
+          elements: dict
+          sample:
+            - {Check: mongodb_dump, Passed: true, Detail: "3 database(s), 29 collection(s), 59 file(s)"}
+        ArchiveSizeBytes:
+          description: V(null) in the archive; the archive's size in bytes in the copy beside it.
+          returned: always
+          type: int
+          sample: null
 path:
   description: Where the manifest is (or in check mode would be) written.
   returned: success
@@ -254,7 +549,9 @@ sha256:
   type: str
   sample: 5d41402abc4b2a76b9719d911017c592ae2c2d5bb1b1e4e5a0c5f3e43f1a2b3c
 log:
-  description: Run log entries of this step; M(alteryx.server.alteryx_finalize) writes them to the host log file.
+  description:
+    - Run log entries of this step; M(alteryx.server.alteryx_finalize) writes them to the host log file.
+    - An C(ERROR) entry for a failed C(mongodb_dump) check, then an C(INFO) summary.
   returned: success
   type: list
   elements: dict
@@ -273,11 +570,11 @@ log:
       description: What happened.
       returned: success
       type: str
-      sample: Manifest lists 29 file(s), 252848 bytes
+      sample: Manifest lists 8 file/folder entries and 59 MongoDB dump file(s), 1.2 MB of database
 failure_class:
   description:
-    - Kind of failure - C(validation) (the manifest does not match the schema), C(invalid_mode) (unknown O(mode)),
-      C(storage) (the file could not be written) or C(general).
+    - Kind of failure - C(validation) (the manifest does not match the schema, or a step result passed in lacks a key),
+      C(invalid_mode) (unknown O(mode)), C(storage) (the file could not be written) or C(general).
     - Not set when the task arguments themselves are invalid.
   returned: failure
   type: str

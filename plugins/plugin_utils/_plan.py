@@ -32,7 +32,8 @@ def plan_run(*, mode: str, when: datetime, local_dir: str, network_paths: Sequen
     """Plan one run. Raises AlteryxStepError(invalid_mode) for an unknown mode.
 
     Returned keys: ``mode`` (canonical), ``run_id``, ``started`` (ISO time), ``archive_name``,
-    ``staging_path`` (under ``temp_dir``, or ``local_dir`` when it is empty), ``dump_path`` ('' when the mode has no dump), ``lock_path``, ``window_path``
+    ``staging_path`` (under ``temp_dir``, or ``local_dir`` when it is empty), ``dump_path`` ('' when the mode has
+    no dump), ``lock_path``, ``window_path``
     (the dump window's marker, next to the lock), ``log_path``,
     ``local_dir``, ``destinations`` (network folders, one sub-folder per host so a fleet never
     collides), ``archive_paths`` (every file the archive step may publish: the archive, its ``.sha256``

@@ -5,7 +5,8 @@ reset). Anything that is not one of our archive names is reported as ignored and
 
 Retention never deletes the last good backup. Per folder and mode, the newest ``min_keep`` GOOD
 archives that are not dated in the future are protected; an archive older than the retention of
-its mode and not protected is deleted (with its ``.sha256`` sidecar); archives dated in the future
+its mode and not protected is deleted (with its ``.sha256`` sidecar and its ``.manifest.json`` copy, the files
+attached to it); archives dated in the future
 are kept. An archive is GOOD when this run verified it (``verified``), or when its sidecar is
 well-formed, it is at least the minimum archive size of its mode, its zip directory holds
 ``BackupManifest.json`` and its SHA256 on the host equals the sidecar's. Bad archives never count
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from ansible_collections.alteryx.server.plugins.plugin_utils._manifest import MANIFEST_COPY_SUFFIX
 from ansible_collections.alteryx.server.plugins.plugin_utils._naming import (
     MODES,
     SIDECAR_SUFFIX,
@@ -55,6 +57,7 @@ class ListedArchive:
     has_sidecar: bool
     sidecar: str  # first line of '<name>.sha256', trimmed; '' when absent or empty
     has_manifest: bool  # the zip's central directory has a BackupManifest.json entry
+    has_manifest_copy: bool = False  # '<name>.manifest.json' (published beside the archive) exists
 
     @property
     def path(self) -> str:
@@ -73,7 +76,7 @@ class FileHash:
 class RetentionPlan:
     """What retention decided. Paths are full Windows paths (``<folder>\\<name>``), sorted.
 
-    delete: archives to delete, each followed by its sidecar when it has one.
+    delete: archives to delete, each followed by its sidecar and its manifest copy when it has them.
     keep: archives kept (sidecars not listed).
     ignored: listed files that are not ours; never deleted.
     need_hash: archives whose SHA256 decides a deletion and is not known yet; empty when the plan is final.
@@ -153,7 +156,10 @@ def archives_from_listing(records: Iterable[Any]) -> list[ListedArchive]:
                 and isinstance(size, int) and not isinstance(size, bool)
                 and isinstance(has_sidecar, bool) and isinstance(has_manifest, bool)):
             raise ValueError(f"listing entry {record!r} has a value of the wrong type")
-        archives.append(ListedArchive(folder, name, size, has_sidecar, sidecar, has_manifest))
+        has_copy = record.get("has_manifest_copy", False)
+        if not isinstance(has_copy, bool):
+            raise ValueError(f"listing entry {record!r} has a value of the wrong type")
+        archives.append(ListedArchive(folder, name, size, has_sidecar, sidecar, has_manifest, has_copy))
     return archives
 
 
@@ -323,6 +329,8 @@ def _plan_group(plan: RetentionPlan, mode: str, items: list[_Item], now: datetim
             plan.delete.append(path)
             if item.archive.has_sidecar:
                 plan.delete.append(path + SIDECAR_SUFFIX)
+            if item.archive.has_manifest_copy:
+                plan.delete.append(path + MANIFEST_COPY_SUFFIX)
             bad = f"; it does not verify: {item.why}" if item.status == BAD else ""
             plan.reasons[path] = f"older than {retention} (age {_age_text(age)}){bad}; deleted"
         good_newer += item.status == GOOD

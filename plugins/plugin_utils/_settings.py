@@ -57,7 +57,7 @@ INT_BOUNDS: dict[str, Bounds] = {
     "min_keep": Bounds(1, 1000, "archives"),
     "max_workflow_wait": Bounds(0, WEEK, "seconds"),
     "max_service_wait": Bounds(1, WEEK, "seconds"),
-    "copy_retries": Bounds(1, 100, "tries"),
+    "copy_retries": Bounds(0, 100, "retries after the first try"),
     "copy_retry_delay": Bounds(0, 3600, "seconds"),
     "lock_stale_seconds": Bounds(1, WEEK, "seconds"),
     "job_timeout": Bounds(60, 30 * DAY, "seconds"),

@@ -131,3 +131,7 @@ def fleet(tmp_path: Path) -> Fleet:
 def zip_names(path: Path) -> set[str]:
     with zipfile.ZipFile(path) as zf:
         return {i.filename for i in zf.infolist()}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "config_file: runs that read a backup-config.json file")

@@ -30,6 +30,11 @@ PLAYBOOKS = {"Full": "playbooks/backup_full.yml", "DatabaseOnly": "playbooks/bac
              "ConfigOnly": "playbooks/backup_config.yml"}
 
 
+def _logs(fleet, mode):
+    """The run's host log files, wherever the log folder is configured."""
+    return sorted((fleet.host() / "drives").rglob(f"BackupLog_{mode}_*.log"))
+
+
 @pytest.mark.parametrize("mode", list(MATRIX))
 def test_mode_produces_exactly_the_matrix_and_verifiable_hashes(fleet, mode):
     run = fleet.playbook(PLAYBOOKS[mode], extra={"alteryx_backup_network_paths": ["\\\\fileserver\\backups"]})
@@ -39,19 +44,34 @@ def test_mode_produces_exactly_the_matrix_and_verifiable_hashes(fleet, mode):
     assert zip_names(archive) == MATRIX[mode]
     with zipfile.ZipFile(archive) as zf:
         manifest = json.loads(zf.read("BackupManifest.json"))
-        listed = {f["ArchivePath"]: f["SHA256"] for f in manifest["BackedUpFiles"]}
+        # The spec's BackedUpFiles lists the config and secret files (folders as Type=Directory entries); the dump
+        # files are in Extensions.MongoDB.DumpFiles. Every file of the archive is in exactly one of them.
+        entries = [f for f in manifest["BackedUpFiles"] if f.get("Type") != "Directory"]
+        entries += manifest["Extensions"]["MongoDB"]["DumpFiles"]
+        listed = {f["RelativePathInArchive"]: f["SHA256"] for f in entries}
+        assert len(listed) == len(entries)
         assert set(listed) == MATRIX[mode] - {"BackupManifest.json"}
         for name, digest in listed.items():
             assert hashlib.sha256(zf.read(name)).hexdigest() == digest, name
     assert manifest["BackupMetadata"]["BackupMode"] == mode
+    assert manifest["MongoDBInformation"]["Included"] is (mode != "ConfigOnly")
+    if mode == "DatabaseOnly":
+        assert manifest["BackedUpFiles"] == [] and manifest["ControllerSettings"] is None
+    else:
+        assert manifest["ControllerSettings"]["ControllerTokenExported"] is True
+    assert manifest["SystemInformation"].get("ServiceNotStopped") is (True if mode == "ConfigOnly" else None)
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()
     assert (archive.parent / (archive.name + ".sha256")).read_text() == f"{digest}  {archive.name}\n"
     network = fleet.share() / "controller" / archive.name
     assert hashlib.sha256(network.read_bytes()).hexdigest() == digest
     assert (network.parent / (archive.name + ".sha256")).read_text() == f"{digest}  {archive.name}\n"
+    # The manifest copy beside each archive carries the archive's own SHA256.
+    for folder in (archive.parent, network.parent):
+        beside = json.loads((folder / (archive.name + ".manifest.json")).read_text(encoding="utf-8"))
+        assert beside["ArchiveInformation"]["SHA256"] == digest
     assert not list(fleet.backups_dir().glob("*.staging")), "staging folder left behind"
     assert not (fleet.backups_dir() / ".alteryx_backup.lock").exists()
-    [log] = (fleet.backups_dir() / "Logs").glob(f"BackupLog_{mode}_*.log")
+    [log] = _logs(fleet, mode)
     lines = log.read_text().splitlines()
     assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[(DEBUG|INFO|WARNING|ERROR|SUCCESS)\] ", line) for line in lines)
     assert "[SUCCESS]" in lines[-1]
@@ -126,7 +146,7 @@ def test_missing_optional_item_is_a_warning_in_result_and_log(fleet):
     run = fleet.playbook(PLAYBOOKS["ConfigOnly"])
     assert run.rc == 0, run.output
     assert "[WARNING]" in run.output and "Keys is missing" in run.output
-    [log] = (fleet.backups_dir() / "Logs").glob("BackupLog_ConfigOnly_*.log")
+    [log] = _logs(fleet, "ConfigOnly")
     assert "[WARNING] Optional item C:\\ProgramData\\Alteryx\\Keys is missing" in log.read_text()
 
 

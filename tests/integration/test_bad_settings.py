@@ -67,8 +67,8 @@ REFUSED = [Case(settings) for settings in [
     {"poll_interval": -1},
     {"poll_interval": 0},
     {"lock_stale_seconds": -1},
-    {"copy_retries": 0},
     {"copy_retries": -1},
+    {"copy_retries": 101},
     {"copy_retry_delay": -1},
     {"free_space_factor": -1},
     {"free_space_factor": 0.5},
@@ -99,7 +99,7 @@ REFUSED = [Case(settings) for settings in [
     {"network_paths": ["D:\\Backups"]},
     {"network_paths": ["\\\\fileserver"]},
     {"network_paths": ["backups"]},
-    {"min_keep": 0, "copy_retries": 0, "local_path": "Backups", "free_space_factor": 0.5},  # all reported at once
+    {"min_keep": 0, "copy_retries": -1, "local_path": "Backups", "free_space_factor": 0.5},  # all reported at once
 ]]
 
 # Refused by the role's argument spec before the role's first task: Ansible's type check, no failure_class.

@@ -76,7 +76,7 @@ def test_hidden_key_file_is_backed_up(fleet):
     [archive] = fleet.archives()
     with zipfile.ZipFile(archive) as zf:
         manifest = json.loads(zf.read("BackupManifest.json"))
-    assert "Config/Keys/recovery.key" in {f["ArchivePath"] for f in manifest["BackedUpFiles"]}
+    assert "Config/Keys/recovery.key" in {f["RelativePathInArchive"] for f in manifest["BackedUpFiles"]}
 
 
 def test_service_that_falls_back_to_stopped_is_reported_at_once_and_started_by_the_rescue(fleet):

@@ -92,9 +92,9 @@ def test_no_canary_reaches_the_output_while_the_archive_keeps_the_secrets(fleet,
     assert CONTROLLER_SECRETS["server_secret"] in secret_files["Secrets/ControllerToken.txt"]
     assert CONTROLLER_SECRETS["emongo_password"] in secret_files["Secrets/MongoPasswords.txt"]
     assert CONTROLLER_SECRETS["emongo_admin_password"] in secret_files["Secrets/MongoPasswords.txt"]
-    controller_settings = json.loads(manifest)["ControllerSettings"]
-    assert controller_settings["ServerSecretExported"] is True
-    assert controller_settings["StorageKeysPresent"] is True, "presence of a redacted secret must survive"
+    parsed = json.loads(manifest)
+    assert parsed["ControllerSettings"]["ControllerTokenExported"] is True
+    assert parsed["Extensions"]["StorageKeysPresent"] is True, "presence of a redacted secret must survive"
 
 
 def test_an_empty_override_warns_in_the_result_and_the_host_log(fleet):

@@ -1,11 +1,12 @@
 # alteryx.server: alteryx_retention
 # Contract: lists the backup archives in Folders, hashes the given ones, or deletes the given ones; the controller
 #   judges and decides (a call normally does one of the three). Only names that match (case-sensitively)
-#   ServerBackup_<Full|DB|Config>_YYYYMMDD_HHmmss.zip are listed; only those and their '.sha256' sidecars are deleted.
+#   ServerBackup_<Full|DB|Config>_YYYYMMDD_HHmmss.zip are listed; only those and the files attached to them (the
+#   '.sha256' sidecar and the '.manifest.json' copy of the manifest) are deleted.
 #   Listing reads each archive's sidecar (first line, trimmed) and its zip central directory (cheap: no hashing).
 #   Parameters: Folders (string[]), Hash (string[] of full paths), Delete (string[] of full paths).
 #   Check mode (-WhatIf): lists and hashes, deletes nothing.
-#   Result: listing [{folder, name, size, has_sidecar, sidecar ('' when absent), has_manifest}] (flat, one entry per
+#   Result: listing [{folder, name, size, has_sidecar, sidecar ('' when absent), has_manifest, has_manifest_copy}] (flat, one entry per
 #     archive; a missing folder has none), hashes [{path, sha256 (lower-case hex, '' on error), error ('' or why the
 #     file could not be hashed)}], deleted (string[]).
 #   Fails: 'storage' when a folder or a sidecar cannot be read or a file cannot be deleted.
@@ -17,7 +18,7 @@ $Ansible.Changed = $false
 Add-Type -AssemblyName System.IO.Compression
 Add-Type -AssemblyName System.IO.Compression.FileSystem
 
-$pattern = '^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip(\.sha256)?$'
+$pattern = '^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip(\.sha256|\.manifest\.json)?$'
 $archivePattern = '^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip$'
 $deleted = New-Object Collections.ArrayList
 $hashes = New-Object Collections.ArrayList
@@ -51,8 +52,9 @@ try {
             $hasSidecar = Test-Path -LiteralPath $side -PathType Leaf
             $sidecar = ''
             if ($hasSidecar) { $sidecar = [IO.File]::ReadAllText($side).Split([char[]]"`r`n")[0].Trim() }
+            $hasCopy = Test-Path -LiteralPath (Join-Path $folder "$($file.Name).manifest.json") -PathType Leaf
             $null = $listing.Add(@{ folder = $folder; name = $file.Name; size = $file.Length; has_sidecar = $hasSidecar
-                sidecar = $sidecar; has_manifest = (Test-ZipManifest $file.FullName) })
+                sidecar = $sidecar; has_manifest = (Test-ZipManifest $file.FullName); has_manifest_copy = $hasCopy })
         }
     }
 } catch {

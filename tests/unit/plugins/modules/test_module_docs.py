@@ -17,6 +17,7 @@ import ast
 import copy
 import importlib
 import json
+from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -25,6 +26,8 @@ import pytest
 import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.playbook.task import Task
+
+from ansible_collections.alteryx.server.plugins.plugin_utils import _manifest
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 ACTION_DIR = REPO_ROOT / "plugins" / "action"
@@ -218,7 +221,9 @@ DUMP_WINDOW = {
     "dump_log": "2024-01-31T01:00:01.000+0000\tdone dumping AlteryxGallery.users (3 documents)\n",
 }
 STAGED_FILE = {"archive_path": "Config/RuntimeSettings.xml", "source_path": "C:\\ProgramData\\Alteryx\\RuntimeSettings.xml",
-               "size": 819, "sha256": SHA, "category": "config"}
+               "size": 819, "sha256": SHA, "category": "config", "last_modified": "2024-01-10T14:23:11Z"}
+STAGED_DIRECTORY = {"archive_path": "Config/Keys", "source_path": "C:\\ProgramData\\Alteryx\\Keys", "file_count": 0,
+                    "total_bytes": 0}
 
 
 def _retention_script(params: dict[str, Any]) -> dict[str, Any]:
@@ -258,17 +263,21 @@ SCRIPTS = {
     },
     "alteryx_dump_window": lambda params: copy.deepcopy(DUMP_WINDOW),
     "alteryx_stage_files": lambda params: {
-        "files": [STAGED_FILE], "missing": [{"source": "C:\\ProgramData\\Alteryx\\Engine\\SystemAlias.xml",
-                                             "required": False}],
+        "files": [STAGED_FILE], "directories": [STAGED_DIRECTORY],
+        "missing": [{"source": "C:\\ProgramData\\Alteryx\\Engine\\SystemAlias.xml", "required": False}],
         "server_secret_exported": True, "mongo_passwords_exported": False,
     },
     "alteryx_write_file": lambda params: {"path": params["Path"], "size": len(params["Content"]), "sha256": SHA},
     "alteryx_archive": lambda params: {
         "archive_path": "D:\\B\\a.zip", "archive_size": 4096, "archive_sha256": SHA, "archive_entries": 3,
-        "sidecar": "D:\\B\\a.zip.sha256",
-        "copies": [{"path": d + "\\a.zip", "sha256": SHA, "attempts": 2, "verified": True}
-                   for d in params["Destinations"]],
-        "attempts_log": ["copy to \\\\nas\\b failed on attempt 1 of 3 : busy", "copy to \\\\nas\\b succeeded on attempt 2"],
+        "uncompressed_bytes": 9000, "sidecar": "D:\\B\\a.zip.sha256",
+        "manifest_copy": "D:\\B\\a.zip.manifest.json" if params["ManifestCopy"] else "",
+        # The first destination gets its copy on the second try, any other fails all four.
+        "copies": [{"path": d + "\\a.zip", "sha256": "" if i else SHA, "attempts": 4 if i else 2, "verified": not i,
+                    "error": "The network path was not found" if i else ""}
+                   for i, d in enumerate(params["Destinations"])],
+        "published": ["D:\\B\\a.zip", "D:\\B\\a.zip.sha256", "D:\\B\\a.zip.manifest.json"],
+        "attempts_log": ["copy to \\\\nas\\b failed on attempt 1 of 4 : busy", "copy to \\\\nas\\b succeeded on attempt 2"],
         "verified_entries": 2,
     },
     "alteryx_retention": _retention_script,
@@ -278,6 +287,7 @@ SCRIPTS = {
 
 # Values for the required options (and a few others) so that each step takes its full path.
 ARGS: dict[str, dict[str, Any]] = {
+    "alteryx_backup_config": {"path": str(DATA_DIR / "backup-config.json")},
     "alteryx_backup_plan": {"mode": "Full", "local_dir": "D:\\B", "host_folder": "node1",
                             "network_paths": ["\\\\nas\\b"]},
     "alteryx_facts": {},
@@ -289,15 +299,23 @@ ARGS: dict[str, dict[str, Any]] = {
     "alteryx_manifest": {"staging_path": "D:\\B\\x.staging", "mode": "Full",
                          "archive_name": "ServerBackup_Full_20240131_020000.zip", "run_id": "r1",
                          "started": "2024-01-31T02:00:00", "facts": FACTS, "dump": DUMP_RESULT,
-                         "files": [STAGED_FILE], "warnings": ["w"],
+                         "files": [STAGED_FILE], "directories": [STAGED_DIRECTORY], "warnings": ["w"],
+                         "missing": [{"source": "C:\\ProgramData\\Alteryx\\Engine\\SystemAlias.xml", "required": False}],
+                         "preflight": {"free_bytes": 1000, "required_bytes": 20, "destinations": []},
                          "validation_results": [{"check": "preflight", "passed": True, "detail": ""}]},
     "alteryx_archive": {"staging_path": "D:\\B\\x.staging", "local_dir": "D:\\B", "archive_name": "a.zip",
-                        "destinations": ["\\\\nas\\b\\node1"]},
+                        "destinations": ["\\\\nas\\b\\node1", "\\\\dr\\b\\node1"],
+                        "manifest": _manifest.build_manifest(
+                            mode="Full", archive_name="ServerBackup_Full_20240131_020000.zip", run_id="r1",
+                            started=datetime(2024, 1, 31, 2, 0, 0), facts=FACTS, dump=DUMP_RESULT,
+                            files=[STAGED_FILE], directories=[STAGED_DIRECTORY])},
     "alteryx_retention": {"folders": ["D:\\B"], "retention_days": {"DB": 7}, "now": "2024-01-31T02:00:00"},
     "alteryx_finalize": {"run_id": "r1", "lock_path": "D:\\B\\.lock", "staging_path": "D:\\B\\x.staging",
                          "log_path": "D:\\B\\Logs\\x.log", "unpublish": ["D:\\B\\a.zip"],
                          "steps": [{"log": [{"time": "2024-01-31 02:00:00", "level": "INFO", "message": "m"}]},
                                    {"failed": True, "msg": "boom"}, "skipped"]},
+    # Disagreeing class and code: the result carries failure_class, exit_code and the warning about the code.
+    "alteryx_fail": {"msg": "The share is offline", "failure_class": "storage", "exit_code": 5},
 }
 
 

@@ -64,8 +64,8 @@ def test_run_plan_names_everything_and_isolates_hosts_on_shares():
     assert plan["stops_service"] and plan["includes_dump"] and not plan["includes_files"]
     assert plan["min_bytes"] == 10
     name = "ServerBackup_DB_20261125_130501.zip"
-    assert plan["archive_paths"] == [f"D:\\Backups\\{name}", f"D:\\Backups\\{name}.sha256",
-                                     f"\\\\fs\\share\\ctrl1\\{name}", f"\\\\fs\\share\\ctrl1\\{name}.sha256"]
+    assert plan["archive_paths"] == [f"{folder}\\{name}{suffix}" for folder in ("D:\\Backups", "\\\\fs\\share\\ctrl1")
+                                     for suffix in ("", ".sha256", ".manifest.json")]
 
 
 def test_config_only_plan_never_stops_the_service():

@@ -77,7 +77,7 @@ GOOD = [
     ("max_workflow_wait", 0, 0),
     ("max_workflow_wait", 604800, 604800),
     ("max_service_wait", 1, 1),
-    ("copy_retries", 1, 1),
+    ("copy_retries", 0, 0),
     ("copy_retry_delay", 0, 0),
     ("lock_stale_seconds", 1, 1),
     ("job_timeout", "21600", 21600),
@@ -140,8 +140,7 @@ BAD = [
     ("step_timeout", 86401, "above the maximum 86400"),
     ("lock_stale_seconds", -1, "below the minimum 1"),
     ("lock_stale_seconds", 0, "below the minimum 1"),
-    ("copy_retries", 0, "below the minimum 1"),
-    ("copy_retries", -1, "below the minimum 1"),
+    ("copy_retries", -1, "below the minimum 0"),
     ("copy_retries", 101, "above the maximum 100"),
     ("copy_retry_delay", -1, "below the minimum 0"),
     ("copy_retry_delay", 3601, "above the maximum 3600"),
@@ -243,7 +242,7 @@ def test_bad_setting_is_refused_naming_variable_and_value(name: str, value: Any,
 
 
 def test_every_problem_is_reported_at_once_one_line_per_setting() -> None:
-    bad = {"retention_days": -1, "min_keep": 0, "max_service_wait": 0, "poll_interval": 0, "copy_retries": 0,
+    bad = {"retention_days": -1, "min_keep": 0, "max_service_wait": 0, "poll_interval": 0, "copy_retries": -1,
            "free_space_factor": float("nan"), "local_path": "Backups", "keys_required": "maybe"}
     msg = _refusal({**DEFAULTS, **bad})
     lines = msg.splitlines()

@@ -1,4 +1,5 @@
-"""Twin of alteryx_archive.ps1 (zip, verify against the manifest, publish all-or-nothing with retries)."""
+"""Twin of alteryx_archive.ps1 (zip, verify against the manifest, publish the archive, its sidecar and the
+manifest copy; a destination that keeps failing is reported and skipped, anything else is all or nothing)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ import json
 import shutil
 import time
 import zipfile
+from datetime import UTC, datetime, timedelta
 
 from ..host import WinError
+from ..psconvert import double_text
 from . import ScriptFailure
 from ._common import sha256
 from ._run_lock import run_owns_lock, update_heartbeat
 from ._step_error import StepError, failure_class_of
+
+UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def _assert_run_owns_lock(host, p):
@@ -23,27 +28,69 @@ def _assert_run_owns_lock(host, p):
 
 
 def _check_entries(path):
-    """``Test-ArchiveEntry``: (bad, entry count, verified count)."""
+    """``Test-ArchiveEntry``: {bad, entries, verified, uncompressed}."""
     with zipfile.ZipFile(path) as zf:
         entries = {i.filename.replace("\\", "/"): i for i in zf.infolist()}
+        result = {"bad": None, "entries": len(entries), "verified": 0,
+                  "uncompressed": sum(i.file_size for i in entries.values())}
         if "BackupManifest.json" not in entries:
-            return "BackupManifest.json is missing", len(entries), 0
+            result["bad"] = "BackupManifest.json is missing"
+            return result
         manifest = json.loads(zf.read("BackupManifest.json").decode("utf-8-sig"))
-        files = manifest.get("BackedUpFiles") or []
-        for item in files:
-            if item["ArchivePath"] not in entries:
-                return f"{item['ArchivePath']} is missing", len(entries), 0
-            if hashlib.sha256(zf.read(item["ArchivePath"])).hexdigest() != item["SHA256"]:
-                return f"{item['ArchivePath']} does not match its manifest SHA256", len(entries), 0
-        return None, len(entries), len(files)
+        listed = list(manifest["BackedUpFiles"] or []) + list(manifest["Extensions"]["MongoDB"]["DumpFiles"] or [])
+        for item in listed:
+            name = item["RelativePathInArchive"]
+            if item["SHA256"] is None:
+                inside = len([n for n in entries if n.startswith(name) and not n.endswith("/")])
+                if inside != item["FileCount"]:
+                    result["bad"] = f"{name} holds {inside} file(s), its manifest entry {item['FileCount']}"
+                    return result
+                continue
+            if name not in entries:
+                result["bad"] = f"{name} is missing"
+                return result
+            if hashlib.sha256(zf.read(name)).hexdigest() != item["SHA256"]:
+                result["bad"] = f"{name} does not match its manifest SHA256"
+                return result
+        result["verified"] = len(listed)
+        return result
+
+
+def _manifest_copy(p, size, digest, uncompressed, clock):
+    """``Get-ManifestCopy``: ManifestCopy with its placeholders replaced (completion = StartedUtc + elapsed)."""
+    elapsed = round(p["ElapsedBeforeSeconds"] + (time.monotonic() - clock), 3)
+    try:
+        started = datetime.strptime(p["StartedUtc"], UTC_FORMAT).replace(tzinfo=UTC)
+    except ValueError as exc:  # [DateTime]::ParseExact throws a FormatException
+        raise WinError(f'Exception calling "ParseExact" with "4" argument(s): "{exc}"') from exc
+    ratio = round(size / uncompressed, 2) if uncompressed > 0 else 0
+    values = {
+        '"@@BACKUP_COMPLETED_UTC@@"': '"' + (started + timedelta(seconds=elapsed)).strftime(UTC_FORMAT) + '"',
+        '"@@DURATION_SECONDS@@"': double_text(elapsed),
+        '"@@ARCHIVE_SIZE_MB@@"': double_text(round(size / 1048576, 2)),
+        '"@@COMPRESSION_RATIO@@"': double_text(float(ratio)),
+        '"@@ARCHIVE_SHA256@@"': '"' + digest + '"',
+        '"@@ARCHIVE_SIZE_BYTES@@"': str(size),
+    }
+    text = p["ManifestCopy"]
+    for token, value in values.items():
+        text = text.replace(token, value)
+    return text
 
 
 def run(host, p, ctx):
+    clock = time.monotonic()
     name = p["ArchiveName"]
     local_win = p["LocalDir"].rstrip("\\") + "\\" + name
     local = host.local_path(local_win)
     published, log, copies = [], [], []
+    copy_name = ""
     destinations = p["Destinations"] or []
+
+    def add_published(path):
+        if path not in published:
+            published.append(path)
+
     try:
         staging = host.local_path(p["StagingPath"])
         partial = host.local_path(local_win + ".partial")
@@ -57,23 +104,30 @@ def run(host, p, ctx):
         except (WinError, OSError) as exc:
             raise StepError("storage", f"Cannot create {local_win} : {exc}") from exc
         update_heartbeat(host, p["LockPath"], p["RunId"])
-        bad, entry_count, verified = _check_entries(partial)
-        if bad:
-            raise StepError("validation", f"Archive verification failed: {bad}.")
+        check = _check_entries(partial)
+        if check["bad"]:
+            raise StepError("validation", f"Archive verification failed: {check['bad']}.")
         size = partial.stat().st_size
         if size < p["MinBytes"]:
             raise StepError("validation", f"Archive is {size} bytes, below the minimum of {p['MinBytes']} for this "
                                           "mode: the backup is probably incomplete.")
         digest = sha256(partial)
+        if p["ManifestCopy"]:
+            copy_text = _manifest_copy(p, size, digest, check["uncompressed"], clock)
+            copy_name = local_win + ".manifest.json"
         update_heartbeat(host, p["LockPath"], p["RunId"])
         _assert_run_owns_lock(host, p)
-        published.append(local_win)
+        add_published(local_win)
         host.move_item(local_win + ".partial", local_win, force=True)
-        published.append(local_win + ".sha256")
+        add_published(local_win + ".sha256")
         host.write_bytes(host.local_path(local_win + ".sha256"), f"{digest}  {name}\n".encode())
-        tries = max(1, p["Retries"])
+        if copy_name:
+            add_published(copy_name)
+            host.write_bytes(host.local_path(copy_name), copy_text.encode("utf-8"))
+        tries = 1 + max(0, p["Retries"])
         for dest in destinations:
             target = dest.rstrip("\\") + "\\" + name
+            attached = [target, target + ".sha256"] + ([target + ".manifest.json"] if copy_name else [])
             for attempt in range(1, tries + 1):
                 update_heartbeat(host, p["LockPath"], p["RunId"])
                 try:
@@ -82,28 +136,41 @@ def run(host, p, ctx):
                     host.copy_file(local, host.local_path(target + ".partial"))
                     if sha256(host.local_path(target + ".partial")) != digest:
                         raise WinError("hash mismatch after copy")
-                    published.append(target)
+                    add_published(target)
                     host.move_item(target + ".partial", target, force=True)
-                    published.append(target + ".sha256")
+                    add_published(target + ".sha256")
                     shutil.copyfile(host.local_path(local_win + ".sha256"), host.local_path(target + ".sha256"))
+                    if copy_name:
+                        add_published(target + ".manifest.json")
+                        shutil.copyfile(host.local_path(copy_name), host.local_path(target + ".manifest.json"))
                     log.append(f"copy to {dest} succeeded on attempt {attempt}")
-                    copies.append({"path": target, "sha256": digest, "attempts": attempt, "verified": True})
+                    copies.append({"path": target, "sha256": digest, "attempts": attempt, "verified": True, "error": ""})
                     break
                 except (WinError, OSError) as exc:
-                    log.append(f"copy to {dest} failed on attempt {attempt} of {tries} : {exc}")
+                    why = str(exc)
+                    log.append(f"copy to {dest} failed on attempt {attempt} of {tries} : {why}")
                     _remove_quietly(host, target + ".partial")
-                    if attempt == tries:
-                        raise StepError("storage", f"Copy to {dest} failed after {tries} attempts: {exc}") from exc
-                    time.sleep(p["RetryDelaySeconds"])
+                    if attempt < tries:
+                        time.sleep(p["RetryDelaySeconds"])
+                        continue
+                    # The last try failed: this destination gets nothing of this run, the others and the local
+                    # archive stay.
+                    for path in attached:
+                        if path in published:
+                            _remove_quietly(host, path)
+                            published.remove(path)
+                    copies.append({"path": target, "sha256": "", "attempts": tries, "verified": False, "error": why})
         _assert_run_owns_lock(host, p)
-    except (WinError, OSError, ValueError) as exc:
+    except (WinError, OSError, ValueError, KeyError, TypeError) as exc:
+        # The script's catch takes every error, a malformed manifest's included.
         partials = [d.rstrip("\\") + "\\" + name + ".partial" for d in destinations]
         for path in published + [local_win + ".partial"] + partials:
             _remove_quietly(host, path)
         raise ScriptFailure(str(exc), failure_class_of(exc, "storage"), {"attempts_log": log}, changed=True) from exc
     return {"changed": True, "result": {
-        "archive_path": local_win, "archive_size": size, "archive_sha256": digest, "archive_entries": entry_count,
-        "sidecar": local_win + ".sha256", "copies": copies, "attempts_log": log, "verified_entries": verified}}
+        "archive_path": local_win, "archive_size": size, "archive_sha256": digest, "archive_entries": check["entries"],
+        "uncompressed_bytes": check["uncompressed"], "sidecar": local_win + ".sha256", "manifest_copy": copy_name,
+        "copies": copies, "published": list(published), "attempts_log": log, "verified_entries": check["verified"]}}
 
 
 def _remove_quietly(host, win_path):

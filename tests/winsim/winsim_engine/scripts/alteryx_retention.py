@@ -11,7 +11,7 @@ from . import ScriptFailure
 from ._common import sha256
 
 # PowerShell's -cmatch: case-sensitive, as the controller parses the names.
-PATTERN = re.compile(r"^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip(\.sha256)?$")
+PATTERN = re.compile(r"^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip(\.sha256|\.manifest\.json)?$")
 ARCHIVE_PATTERN = re.compile(r"^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip$")
 
 
@@ -60,8 +60,10 @@ def run(host, p, ctx):
                 sidecar = ""
                 if has_sidecar:
                     sidecar = re.split(r"[\r\n]", host.read_all_text(side))[0].strip()
+                has_copy = host.local_path(folder.rstrip("\\") + "\\" + file.name + ".manifest.json").is_file()
                 listing.append({"folder": folder, "name": file.name, "size": file.stat().st_size,
-                                "has_sidecar": has_sidecar, "sidecar": sidecar, "has_manifest": _has_manifest(file)})
+                                "has_sidecar": has_sidecar, "sidecar": sidecar, "has_manifest": _has_manifest(file),
+                                "has_manifest_copy": has_copy})
     except (WinError, OSError) as exc:
         raise ScriptFailure(f"Retention failed: {exc}", "storage", {"deleted": deleted}, changed=changed) from exc
     return {"changed": changed, "result": {"listing": listing, "hashes": hashes, "deleted": deleted}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from ..host import WinError
 from . import ScriptFailure
@@ -13,7 +14,7 @@ from ._step_error import StepError, failure_class_of
 
 def run(host, p, ctx):
     staging = p["StagingPath"].rstrip("\\")
-    files, missing = [], []
+    files, directories, missing = [], [], []
     exported = {"server_secret_exported": False, "mongo_passwords_exported": False}
 
     def add_staged(source, dest, category):
@@ -21,8 +22,12 @@ def run(host, p, ctx):
         target.parent.mkdir(parents=True, exist_ok=True)
         if source:
             host.copy_file(host.local_path(source), target)
+            written = host.local_path(source).stat().st_mtime
+        else:
+            written = target.stat().st_mtime
         files.append({"archive_path": dest.replace("\\", "/"), "source_path": source, "size": target.stat().st_size,
-                      "category": category, "sha256": sha256(target)})
+                      "category": category, "sha256": sha256(target),
+                      "last_modified": datetime.fromtimestamp(written, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
 
     def export_secret(verb, file_name, must_contain):
         out = invoke_native(host, p["ExePath"], verb)
@@ -42,8 +47,12 @@ def run(host, p, ctx):
             item = host.local_path(entry["source"])
             if item.is_dir():
                 full = host.win_path(item).rstrip("\\")
+                count, total = 0, 0
                 for f in host.get_child_items(entry["source"], recurse=True, force=True, files_only=True):
                     add_staged(host.win_path(f), f"{entry['dest']}\\{host.win_path(f)[len(full) + 1:]}", "config")
+                    count, total = count + 1, total + f.stat().st_size
+                directories.append({"archive_path": entry["dest"].replace("\\", "/"), "source_path": entry["source"],
+                                    "file_count": count, "total_bytes": total})
             else:
                 add_staged(entry["source"], entry["dest"], "config")
         if p["ExportSecrets"]:
@@ -53,4 +62,4 @@ def run(host, p, ctx):
     except (WinError, OSError) as exc:
         raise ScriptFailure(f"Cannot stage critical files: {exc}", failure_class_of(exc, "storage"),
                             changed=True) from exc
-    return {"changed": True, "result": {"files": files, "missing": missing, **exported}}
+    return {"changed": True, "result": {"files": files, "directories": directories, "missing": missing, **exported}}
