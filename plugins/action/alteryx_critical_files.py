@@ -31,6 +31,8 @@ class ActionModule(AlteryxAction):
         }, task_vars, step="critical files")
         warnings = [f"Optional item {m['source']} is missing on this node: not backed up" for m in result["missing"]]
         log = [entry("INFO", f"Staged {len(result['files'])} file(s) from {len(plan['items'])} planned item(s)")]
+        log += [entry("INFO", f"Backed up {f.get('source_path') or 'exported value'} as {f['archive_path']} "
+                              f"({f.get('size', 0)} bytes)") for f in result["files"]]
         log += [entry("INFO", note) for note in plan["notes"]]
         log += [entry("WARNING", w) for w in warnings]
         if export:

@@ -4,9 +4,11 @@
 
 from __future__ import annotations
 
+from ansible.utils.display import Display
+
 from ansible_collections.alteryx.server.plugins.plugin_utils._action import AlteryxAction
 from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_script
-from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import collect, entry, render
+from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import collect, entry, render, without_repeats
 
 
 class ActionModule(AlteryxAction):
@@ -27,6 +29,8 @@ class ActionModule(AlteryxAction):
         for result in args["steps"]:
             if isinstance(result, dict) and result.get("failed") and not result.get("log"):
                 entries.append(entry("ERROR", str(result.get("msg", "a step failed"))))
+        # The failed step is both registered and ansible_failed_result; DEBUG lines are written at -vvv.
+        entries = without_repeats(e for e in entries if e["level"] != "DEBUG" or Display().verbosity >= 3)
         for path in args["unpublish"]:
             entries.append(entry("WARNING", f"Removing {path}: it belongs to this failed run"))
         final_level = "SUCCESS" if args["outcome"] == "success" else "ERROR"

@@ -395,4 +395,25 @@ exit_code:
   returned: failure
   type: int
   sample: 3
+log:
+  description: Run log entries of this step; M(alteryx.server.alteryx_finalize) writes them to the host log file.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    time:
+      description: Controller local time of the entry, C(yyyy-MM-dd HH:mm:ss).
+      returned: success
+      type: str
+      sample: "2024-01-31 02:00:02"
+    level:
+      description: One of C(DEBUG), C(INFO), C(WARNING), C(ERROR), C(SUCCESS).
+      returned: success
+      type: str
+      sample: INFO
+    message:
+      description: What happened.
+      returned: success
+      type: str
+      sample: "Preflight passed: 214748364800 bytes free, 2097210 needed; 1 network destination(s) writable"
 """

@@ -4,12 +4,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError, exit_code_for
+from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry
 
 
 class AlteryxAction(ActionBase):
@@ -28,8 +30,12 @@ class AlteryxAction(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         _validation, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
+        began = time.monotonic()
         try:
             result.update(self.step(args, task_vars or {}))
+            if isinstance(result.get("log"), list):
+                result["log"].append(entry("DEBUG", f"{self._task.action.rsplit('.', 1)[-1]} took "
+                                                    f"{time.monotonic() - began:.2f} s"))
         except AlteryxStepError as exc:
             raise AnsibleActionFail(
                 exc.msg,

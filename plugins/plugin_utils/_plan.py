@@ -70,3 +70,17 @@ def plan_run(*, mode: str, when: datetime, local_dir: str, network_paths: Sequen
         "stops_service": includes_dump,
         "min_bytes": thresholds[canonical],
     }
+
+
+def configuration_summary(plan: Mapping[str, Any], settings: Mapping[str, Any]) -> str:
+    """One log line with what this run will do and the settings that shape it."""
+    def get(name: str, default: Any = "") -> Any:
+        return settings.get(name, default)
+
+    retention = get("retention_days", {}) or {}
+    days = ", ".join(f"{mode} {retention[mode]} d" for mode in retention)
+    return (f"Configuration: {plan['mode']} backup, run {plan['run_id']}; archives in {plan['local_dir']}, staging "
+            f"{plan['staging_path']}, log {plan['log_path']}; network: {', '.join(plan['destinations']) or 'none'}; "
+            f"retention {days or 'defaults'}, keep at least {get('min_keep', 1)}; waits: workflows "
+            f"{get('max_workflow_wait', '-')} s, service {get('max_service_wait', '-')} s, job {get('job_timeout', '-')} s; "
+            f"copies: {get('copy_retries', '-')} retries {get('copy_retry_delay', '-')} s apart")

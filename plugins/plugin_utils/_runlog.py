@@ -28,6 +28,18 @@ def collect(step_results: Iterable[Any]) -> list[dict[str, str]]:
     return entries
 
 
+def without_repeats(entries: Iterable[dict[str, str]]) -> list[dict[str, str]]:
+    """The entries in order, each (level, message) only the first time it occurs."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for e in entries:
+        key = (e["level"], e["message"])
+        if key not in seen:
+            seen.add(key)
+            kept.append(e)
+    return kept
+
+
 def render(entries: Iterable[dict[str, str]]) -> str:
     """Render entries as ``yyyy-MM-dd HH:mm:ss [LEVEL] message`` lines."""
     return "".join(f"{e['time']} [{e['level']}] {e['message']}\n" for e in entries)

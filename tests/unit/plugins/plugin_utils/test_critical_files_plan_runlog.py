@@ -112,3 +112,16 @@ def test_every_host_script_exists_and_is_readable():
                  "alteryx_write_file", "alteryx_archive", "alteryx_retention", "alteryx_service_state",
                  "alteryx_finalize"):
         assert _host.script_text(name).startswith(f"# alteryx.server: {name}\n")
+
+
+def test_without_repeats_keeps_the_first_of_each_level_and_message():
+    entries = [_runlog.entry("ERROR", "boom"), _runlog.entry("INFO", "boom"), _runlog.entry("ERROR", "boom")]
+    assert [(e["level"], e["message"]) for e in _runlog.without_repeats(entries)] == [("ERROR", "boom"), ("INFO", "boom")]
+
+
+def test_configuration_summary_names_mode_folders_and_waits():
+    plan = _plan.plan_run(mode="Full", when=datetime(2026, 1, 1), local_dir="D:\\B", network_paths=["\\\\fs\\s"],
+                          log_dir="D:\\L", host_folder="h", temp_dir="D:\\T")
+    text = _plan.configuration_summary(plan, {"retention_days": {"Full": 30}, "max_service_wait": 60})
+    assert text.startswith("Configuration: Full backup") and "staging D:\\T\\" in text
+    assert "\\\\fs\\s\\h" in text and "Full 30 d" in text and "service 60 s" in text
