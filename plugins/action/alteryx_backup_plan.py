@@ -8,7 +8,7 @@ from datetime import datetime
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._action import AlteryxAction
 from ansible_collections.alteryx.server.plugins.plugin_utils._plan import configuration_summary, plan_run
-from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry
+from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry, spool_add, spool_prune
 from ansible_collections.alteryx.server.plugins.plugin_utils._settings import validate_settings
 
 
@@ -35,4 +35,8 @@ class ActionModule(AlteryxAction):
                         network_paths=settings["network_paths"], log_dir=settings["log_path"],
                         host_folder=args["host_folder"], min_bytes=settings["min_archive_bytes"],
                         temp_dir=settings.get("temp_path", ""))
-        return {"changed": False, **plan, "settings": settings, "log": [entry("INFO", configuration_summary(plan, settings))]}
+        log = [entry("INFO", configuration_summary(plan, settings))]
+        if not self._task.check_mode:
+            spool_prune()
+            spool_add(plan["run_id"], log)  # the host log's first line, written by the run's first host call
+        return {"changed": False, **plan, "settings": settings, "log": log}

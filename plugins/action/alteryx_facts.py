@@ -20,6 +20,7 @@ from ansible_collections.alteryx.server.plugins.plugin_utils._service_states imp
 
 
 class ActionModule(AlteryxAction):
+    WRITES_RUN_LOG = False  # before the log folder is checked against the installation (preflight)
     ARGUMENT_SPEC = {"service_name": {"type": "str", "default": "AlteryxService"}}
 
     def step(self, args, task_vars):

@@ -8,10 +8,19 @@ from ansible.utils.display import Display
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._action import AlteryxAction
 from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_script
-from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import collect, entry, render, without_repeats
+from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import (
+    collect,
+    entry,
+    render,
+    spool_read,
+    spool_remove,
+    visible,
+    without_repeats,
+)
 
 
 class ActionModule(AlteryxAction):
+    WRITES_RUN_LOG = False  # it writes the rest of the log itself (LogPath, LogText)
     ARGUMENT_SPEC = {
         "run_id": {"type": "str", "required": True},
         "lock_path": {"type": "str", "required": True},
@@ -25,12 +34,19 @@ class ActionModule(AlteryxAction):
     }
 
     def step(self, args, task_vars):
-        entries = collect(args["steps"])
+        spooling = bool(self.run_log) and self.run_log.get("run_id") == args["run_id"]
+        if spooling:
+            # Inside the role every step spooled its entries and the host calls wrote all but the last ones.
+            spooled, sent = spool_read(args["run_id"])
+            entries, known = spooled[sent:], {e["message"] for e in spooled}
+        else:
+            entries, known = collect(args["steps"]), set()
         for result in args["steps"]:
-            if isinstance(result, dict) and result.get("failed") and not result.get("log"):
+            if (isinstance(result, dict) and result.get("failed") and not result.get("log")
+                    and str(result.get("msg")) not in known):
                 entries.append(entry("ERROR", str(result.get("msg", "a step failed"))))
         # The failed step is both registered and ansible_failed_result; DEBUG lines are written at -vvv.
-        entries = without_repeats(e for e in entries if e["level"] != "DEBUG" or Display().verbosity >= 3)
+        entries = visible(without_repeats(entries), Display().verbosity)
         for path in args["unpublish"]:
             entries.append(entry("WARNING", f"Removing {path}: it belongs to this failed run"))
         final_level = "SUCCESS" if args["outcome"] == "success" else "ERROR"
@@ -43,6 +59,8 @@ class ActionModule(AlteryxAction):
             "LogPath": args["log_path"], "LogText": text,
             "Unpublish": args["unpublish"], "WindowPath": args["window_path"],
         }, task_vars, step="finalize")
+        if spooling:
+            spool_remove(args["run_id"])
         return {"changed": True, "log_path": result["log_path"], "removed": result["removed"],
                 "lock_released": result["lock_released"],
                 "window_waited_seconds": result["window_waited_seconds"], "log_text": text}

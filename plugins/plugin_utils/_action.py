@@ -11,7 +11,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError, exit_code_for
-from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry
+from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry, spool_add
 
 
 class AlteryxAction(ActionBase):
@@ -23,6 +23,11 @@ class AlteryxAction(ActionBase):
 
     TRANSFERS_FILES = False
     ARGUMENT_SPEC: dict[str, Any] = {}
+    # Whether this step's host call carries the run log's pending lines (see _runlog's spool). Not the facts
+    # call: it comes before the log folder is checked against the installation's folders.
+    WRITES_RUN_LOG = True
+    RUN_LOG_VAR = "alteryx_backup_run_log"
+    run_log: dict[str, str] | None = None  # set by run(): {run_id, path} inside the backup role
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         self._supports_check_mode = True
@@ -30,19 +35,29 @@ class AlteryxAction(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         _validation, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
+        # Inside the backup role the run's log is written as the run goes (never in check mode).
+        run_log = (task_vars or {}).get(self.RUN_LOG_VAR) if not self._task.check_mode else None
+        run_log = self._templar.template(run_log) if run_log is not None else None
+        self.run_log = run_log if isinstance(run_log, dict) and run_log.get("run_id") else None
         began = time.monotonic()
         try:
             result.update(self.step(args, task_vars or {}))
             if isinstance(result.get("log"), list):
                 result["log"].append(entry("DEBUG", f"{self._task.action.rsplit('.', 1)[-1]} took "
                                                     f"{time.monotonic() - began:.2f} s"))
+                self._spool(result["log"])
         except AlteryxStepError as exc:
+            self._spool(exc.result.get("log") or [entry("ERROR", exc.msg)])
             raise AnsibleActionFail(
                 exc.msg,
                 result={**exc.result, "failure_class": exc.failure_class,
                         "exit_code": exit_code_for(exc.failure_class)},
             ) from exc
         return result
+
+    def _spool(self, entries: list[dict[str, str]]) -> None:
+        if self.run_log:
+            spool_add(self.run_log["run_id"], entries)
 
     def step(self, args: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
         """Do the step's work and return its result keys."""

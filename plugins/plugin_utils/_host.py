@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from ansible.errors import AnsibleConnectionFailure
+from ansible.utils.display import Display
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
+from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import render, spool_mark_sent, spool_read, visible
 
 SCRIPT_DIR = Path(__file__).resolve().parent / "powershell"
 INCLUDE = re.compile(r"^#include\s+(_[A-Za-z0-9_]+\.ps1)\s*$")
@@ -74,9 +76,19 @@ def run_script(
     Raises AlteryxStepError (with the script's failure_class and partial result) when the
     script fails, the job times out or its result cannot be read.
 
+    Inside the backup role (``action.run_log`` set and ``action.WRITES_RUN_LOG``), the call also carries the run
+    log's pending lines as ``RunLogPath``/``RunLogText``; the script appends them first.
+
     Returned keys: whatever the script puts in ``$Ansible.Result``, plus ``_changed``
     (bool, the script's ``$Ansible.Changed``) and ``_warnings`` (list of str).
     """
+    run_log = getattr(action, "run_log", None) if getattr(action, "WRITES_RUN_LOG", False) else None
+    pending = 0
+    if run_log:
+        entries, sent = spool_read(run_log["run_id"])
+        pending = len(entries)
+        parameters = {**parameters, "RunLogPath": run_log.get("path", ""),
+                      "RunLogText": render(visible(entries[sent:], Display().verbosity))}
     module_args: dict[str, Any] = {"script": script_text(name), "parameters": parameters, "depth": RESULT_DEPTH}
     try:
         raw = _execute(action, module_args, task_vars, async_timeout, poll_interval, step=step or name)
@@ -89,6 +101,9 @@ def run_script(
             "by itself; check the host and run again.",
             "general",
         ) from None  # the message carries the error; a chained cause would repeat it in the task's msg
+    if run_log and isinstance(raw, dict) and "result" in raw:
+        # The script ran (its first statement appends the pending lines), whether or not it failed later.
+        spool_mark_sent(run_log["run_id"], pending)
     return _script_result(name, raw)
 
 

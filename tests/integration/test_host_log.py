@@ -41,3 +41,26 @@ def test_a_failed_step_is_logged_once(fleet):
     errors = [line for line in _log(fleet) if "[ERROR]" in line]
     assert len(errors) == 2, errors  # the step's error, then the run's summary naming the step
     assert "failed in 'Stage the critical files and controller secrets'" in errors[1]
+
+
+def test_a_run_killed_during_the_dump_leaves_its_log_up_to_the_last_host_call(fleet):
+    import os
+    import signal
+    import time
+
+    from test_safe_runs import start, wait_for
+
+    state = fleet.state()
+    state["mongo"]["dump_seconds"] = 3
+    fleet.set_state(mongo=state["mongo"])
+    proc = start(fleet)
+    assert wait_for(lambda: any(e.get("event") == "service_stopped" for e in fleet.journal()), 60)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    lines = _log(fleet)
+    assert all(LINE.match(line) for line in lines)
+    messages = [line.split("] ", 1)[1] for line in lines]
+    assert messages[0].startswith("Configuration: Full backup")
+    assert any(m.startswith("Alteryx Server") for m in messages), "the facts step's line"
+    assert any(m.startswith("Preflight passed") for m in messages), "the preflight step's line"
+    time.sleep(0.1)

@@ -19,6 +19,7 @@
 #   Parameters: StagingPath, LocalDir, ArchiveName, Destinations (string[]), Retries (after the first try),
 #     RetryDelaySeconds, MinBytes, LockPath, RunId, ManifestCopy ('' = no copy), StartedUtc
 #     ('yyyy-MM-ddTHH:mm:ssZ'), ElapsedBeforeSeconds.
+#   RunLogPath, RunLogText: the run log's pending lines, appended first (Add-RunLog, best effort).
 #   Result: archive_path, archive_size, archive_sha256, archive_entries, uncompressed_bytes, sidecar,
 #     manifest_copy ('' when none), copies [{path, sha256 ('' when failed), attempts, verified, error}],
 #     published (string[]: every file this run published and left in place), attempts_log (string[]),
@@ -28,12 +29,14 @@
 [CmdletBinding()]
 param([string]$StagingPath, [string]$LocalDir, [string]$ArchiveName, [string[]]$Destinations = @(),
     [int]$Retries = 3, [int]$RetryDelaySeconds = 30, [long]$MinBytes = 0, [string]$LockPath = '', [string]$RunId = '',
-    [string]$ManifestCopy = '', [string]$StartedUtc = '', [double]$ElapsedBeforeSeconds = 0)
+    [string]$ManifestCopy = '', [string]$StartedUtc = '', [double]$ElapsedBeforeSeconds = 0, [string]$RunLogPath = '', [string]$RunLogText = '')
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 #include _step_error.ps1
 #include _run_lock.ps1
+#include _run_log.ps1
+Add-RunLog $RunLogPath $RunLogText
 Add-Type -AssemblyName System.IO.Compression
 Add-Type -AssemblyName System.IO.Compression.FileSystem
 

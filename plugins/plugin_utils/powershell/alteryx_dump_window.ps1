@@ -12,6 +12,7 @@
 #   Parameters: ExePath, DumpPath, StopService (bool), ServiceName, MaxWorkflowWait, ForceStopWorkflows (bool),
 #     MaxServiceWait (seconds), LockPath (heartbeat refreshed while waiting), RunId (must own LockPath),
 #     WindowPath ('' = no marker), JobTimeout (seconds, the async timeout of this job), HeartbeatSeconds.
+#   RunLogPath, RunLogText: the run log's pending lines, appended first (Add-RunLog, best effort).
 #   Result: initial_state, final_state, transitions [{service, state, at_utc}], downtime_seconds,
 #     workflows_waited_seconds, workflows_killed, workflows_running, dump_path, exe_exit_code, exe_stdout,
 #     exe_stderr, dump_log ($null when absent), files [{path (relative to DumpPath), size, sha256}].
@@ -21,7 +22,8 @@
 param(
     [string]$ExePath, [string]$DumpPath, [bool]$StopService = $true, [string]$ServiceName = 'AlteryxService',
     [int]$MaxWorkflowWait = 3600, [bool]$ForceStopWorkflows = $false, [int]$MaxServiceWait = 7200, [string]$LockPath = '',
-    [string]$RunId = '', [string]$WindowPath = '', [int]$JobTimeout = 21600, [int]$HeartbeatSeconds = 30
+    [string]$RunId = '', [string]$WindowPath = '', [int]$JobTimeout = 21600, [int]$HeartbeatSeconds = 30,
+    [string]$RunLogPath = '', [string]$RunLogText = ''
 )
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
@@ -29,6 +31,8 @@ $Ansible.Changed = $false
 #include _service_control.ps1
 #include _run_lock.ps1
 #include _invoke_native.ps1
+#include _run_log.ps1
+Add-RunLog $RunLogPath $RunLogText
 
 $transitions = New-Object Collections.ArrayList
 $result = @{ initial_state = (Get-Service -Name $ServiceName).Status.ToString(); transitions = $transitions

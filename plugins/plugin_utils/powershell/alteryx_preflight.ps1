@@ -6,6 +6,7 @@
 #     ControllerHost, ControllerPid, ControllerStarted (who runs us, written into the lock), WindowPath (the dump
 #     window marker), TakeOver (run id of a holder the controller judged dead or stale; '' = none),
 #     TakeOverAfterSeconds (the holder's heartbeat must still be at least this old; 0 = its controller is gone).
+#   RunLogPath, RunLogText: the run log's pending lines, appended first (Add-RunLog, best effort).
 #   The lock is created with CreateNew (atomic: of runs started together exactly one gets it) holding the owner as
 #     JSON; its file time is the heartbeat. A held lock is reported, never judged here. A take-over moves the lock
 #     aside (atomic), re-checks it is still that holder, still old enough and that no dump job is alive, then
@@ -23,13 +24,16 @@ param(
     [string]$RunId, [string]$LockPath, [string]$StagingPath, [string]$LocalDir, [string]$TempDir = '', [string[]]$Destinations = @(),
     [string[]]$RequiredPaths = @(), [string]$MongoDataPath = '', [double]$FreeSpaceFactor = 2,
     [string]$ControllerHost = '', [string]$ControllerPid = '', [string]$ControllerStarted = '', [string]$WindowPath = '',
-    [string]$TakeOver = '', [int]$TakeOverAfterSeconds = 900
+    [string]$TakeOver = '', [int]$TakeOverAfterSeconds = 900,
+    [string]$RunLogPath = '', [string]$RunLogText = ''
 )
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 #include _step_error.ps1
 #include _run_lock.ps1
+#include _run_log.ps1
+Add-RunLog $RunLogPath $RunLogText
 
 $result = @{ is_admin = $false; mongo_data_bytes = 0; required_bytes = 0; free_bytes = 0; destinations = @()
     lock_taken = $false; holder_run_id = ''; holder_controller_host = ''; holder_controller_pid = ''; holder_controller_started = ''

@@ -5,16 +5,19 @@
 #   '.sha256' sidecar and the '.manifest.json' copy of the manifest) are deleted.
 #   Listing reads each archive's sidecar (first line, trimmed) and its zip central directory (cheap: no hashing).
 #   Parameters: Folders (string[]), Hash (string[] of full paths), Delete (string[] of full paths).
+#   RunLogPath, RunLogText: the run log's pending lines, appended first (Add-RunLog, best effort).
 #   Check mode (-WhatIf): lists and hashes, deletes nothing.
 #   Result: listing [{folder, name, size, has_sidecar, sidecar ('' when absent), has_manifest, has_manifest_copy}] (flat, one entry per
 #     archive; a missing folder has none), hashes [{path, sha256 (lower-case hex, '' on error), error ('' or why the
 #     file could not be hashed)}], deleted (string[]).
 #   Fails: 'storage' when a folder or a sidecar cannot be read or a file cannot be deleted.
 [CmdletBinding(SupportsShouldProcess)]
-param([string[]]$Folders = @(), [string[]]$Hash = @(), [string[]]$Delete = @())
+param([string[]]$Folders = @(), [string[]]$Hash = @(), [string[]]$Delete = @(), [string]$RunLogPath = '', [string]$RunLogText = '')
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
+#include _run_log.ps1
+Add-RunLog $RunLogPath $RunLogText
 Add-Type -AssemblyName System.IO.Compression
 Add-Type -AssemblyName System.IO.Compression.FileSystem
 

@@ -4,18 +4,21 @@
 #   state is waited out; the change must finish within MaxServiceWait.
 #   Check mode (-WhatIf): reports the current state and changes nothing.
 #   Parameters: Name, State, MaxWorkflowWait, ForceStopWorkflows (bool), MaxServiceWait.
+#   RunLogPath, RunLogText: the run log's pending lines, appended first (Add-RunLog, best effort).
 #   Result: name, exists, initial_state, state, transitions [{service, state, at_utc}], running_workflows,
 #     workflows_waited_seconds, workflows_killed.
 #   Fails: 'validation' (service missing), 'service_timeout' (workflows or the state change took too long, or the
 #     service fell back to Stopped while starting).
 [CmdletBinding(SupportsShouldProcess)]
 param([string]$Name = 'AlteryxService', [string]$State = 'started', [int]$MaxWorkflowWait = 3600,
-    [bool]$ForceStopWorkflows = $false, [int]$MaxServiceWait = 7200)
+    [bool]$ForceStopWorkflows = $false, [int]$MaxServiceWait = 7200, [string]$RunLogPath = '', [string]$RunLogText = '')
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 #include _service_control.ps1
 #include _run_lock.ps1
+#include _run_log.ps1
+Add-RunLog $RunLogPath $RunLogText
 
 $svc = Get-Service -Name $Name -ErrorAction SilentlyContinue
 if (-not $svc) {

@@ -4,18 +4,21 @@
 #   straight into files under Secrets\ - their values never reach the result, output or any log.
 #   Parameters: StagingPath, Items [{source, dest (relative path in staging), required (bool)}],
 #     ExportSecrets (bool), ExePath.
+#   RunLogPath, RunLogText: the run log's pending lines, appended first (Add-RunLog, best effort).
 #   Result: files [{archive_path, source_path ('' for an exported secret), size, sha256, category,
 #     last_modified (the source's last write time, UTC 'yyyy-MM-ddTHH:mm:ssZ'; for a secret, when it was written)}],
 #     directories [{archive_path, source_path, file_count, total_bytes}] (one per folder item), missing [{source,
 #     required}], server_secret_exported (bool), mongo_passwords_exported (bool).
 #   Fails: 'validation' (a required item vanished since preflight), 'storage' (copy failed).
 [CmdletBinding()]
-param([string]$StagingPath, [object[]]$Items = @(), [bool]$ExportSecrets = $false, [string]$ExePath = '')
+param([string]$StagingPath, [object[]]$Items = @(), [bool]$ExportSecrets = $false, [string]$ExePath = '', [string]$RunLogPath = '', [string]$RunLogText = '')
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 #include _step_error.ps1
 #include _invoke_native.ps1
+#include _run_log.ps1
+Add-RunLog $RunLogPath $RunLogText
 
 $files = New-Object Collections.ArrayList
 $directories = New-Object Collections.ArrayList

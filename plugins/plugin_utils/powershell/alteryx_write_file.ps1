@@ -2,13 +2,16 @@
 # Contract: writes Content (UTF-8, no BOM) to Path through a temporary name and a rename, so a reader never
 #   sees half a file; Append adds to an existing file instead. Creates the parent folder.
 #   Parameters: Path, Content, Append (bool).
+#   RunLogPath, RunLogText: the run log's pending lines, appended first (Add-RunLog, best effort).
 #   Result: path, size, sha256.
 #   Fails: 'storage' when the file cannot be written.
 [CmdletBinding()]
-param([string]$Path, [string]$Content, [bool]$Append = $false)
+param([string]$Path, [string]$Content, [bool]$Append = $false, [string]$RunLogPath = '', [string]$RunLogText = '')
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
+#include _run_log.ps1
+Add-RunLog $RunLogPath $RunLogText
 $utf8 = New-Object Text.UTF8Encoding($false)
 try {
     $null = New-Item -ItemType Directory -Force -Path ([IO.Path]::GetDirectoryName($Path))

@@ -15,6 +15,7 @@ from ..psconvert import double_text
 from . import ScriptFailure
 from ._common import sha256
 from ._run_lock import run_owns_lock, update_heartbeat
+from ._run_log import add_run_log
 from ._step_error import StepError, failure_class_of
 
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -79,6 +80,7 @@ def _manifest_copy(p, size, digest, uncompressed, clock):
 
 
 def run(host, p, ctx):
+    add_run_log(host, p)
     clock = time.monotonic()
     name = p["ArchiveName"]
     local_win = p["LocalDir"].rstrip("\\") + "\\" + name

@@ -11,6 +11,7 @@ from . import ScriptFailure
 from ._common import process_started, sha256, utc_iso
 from ._invoke_native import invoke_native_watched
 from ._run_lock import run_owns_lock, update_heartbeat
+from ._run_log import add_run_log
 from ._service_control import (
     set_service_target,
     status,
@@ -21,6 +22,7 @@ from ._service_control import (
 
 
 def run(host, p, ctx):
+    add_run_log(host, p)
     name = p["ServiceName"]
     transitions = []
     result = {"initial_state": status(host, name), "transitions": transitions, "downtime_seconds": 0,

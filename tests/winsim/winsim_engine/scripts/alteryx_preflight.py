@@ -14,6 +14,7 @@ from ..host import WinError
 from . import ScriptFailure
 from ._common import utc_iso
 from ._run_lock import job_alive, json_field, read_json_file
+from ._run_log import add_run_log
 from ._step_error import StepError, failure_class_of
 
 NOT_SHARED = ("WinRM does not delegate credentials: use become, CredSSP or Kerberos delegation, or grant the computer "
@@ -21,6 +22,7 @@ NOT_SHARED = ("WinRM does not delegate credentials: use become, CredSSP or Kerbe
 
 
 def run(host, p, ctx):
+    add_run_log(host, p)
     changed = False
     result = {"is_admin": False, "mongo_data_bytes": 0, "required_bytes": 0, "free_bytes": 0, "destinations": [],
               "lock_taken": False, "holder_run_id": "", "holder_controller_host": "", "holder_controller_pid": "",

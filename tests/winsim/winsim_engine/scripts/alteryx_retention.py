@@ -9,6 +9,7 @@ import zipfile
 from ..host import WinError
 from . import ScriptFailure
 from ._common import sha256
+from ._run_log import add_run_log
 
 # PowerShell's -cmatch: case-sensitive, as the controller parses the names.
 PATTERN = re.compile(r"^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip(\.sha256|\.manifest\.json)?$")
@@ -33,6 +34,7 @@ def _file_hash(host, path):
 
 
 def run(host, p, ctx):
+    add_run_log(host, p)
     changed = False
     deleted, hashes, listing = [], [], []
     try:

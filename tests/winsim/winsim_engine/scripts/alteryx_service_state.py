@@ -5,10 +5,12 @@ from __future__ import annotations
 from .. import alteryx
 from ..host import WinError
 from . import ScriptFailure
+from ._run_log import add_run_log
 from ._service_control import set_service_target, status, stop_workflow, wait_workflow, workflows
 
 
 def run(host, p, ctx):
+    add_run_log(host, p)
     name = p["Name"]
     try:
         record = alteryx.service(host, name)

@@ -9,10 +9,12 @@ from ..host import WinError
 from . import ScriptFailure
 from ._common import sha256
 from ._invoke_native import invoke_native
+from ._run_log import add_run_log
 from ._step_error import StepError, failure_class_of
 
 
 def run(host, p, ctx):
+    add_run_log(host, p)
     staging = p["StagingPath"].rstrip("\\")
     files, directories, missing = [], [], []
     exported = {"server_secret_exported": False, "mongo_passwords_exported": False}

@@ -5,9 +5,11 @@ from __future__ import annotations
 from ..host import WinError
 from . import ScriptFailure
 from ._common import sha256
+from ._run_log import add_run_log
 
 
 def run(host, p, ctx):
+    add_run_log(host, p)
     path = p["Path"]
     data = str(p["Content"] or "").encode("utf-8")
     tmp = f"{path}.tmp"
