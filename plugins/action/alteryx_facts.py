@@ -32,6 +32,8 @@ class ActionModule(AlteryxAction):
                    "start_mode": str(raw["service"]["start_mode"]).lower()}
         facts = {
             "computer_name": raw["computer_name"],
+            "windows_version": raw["windows_version"],
+            "current_user": raw["current_user"],
             "is_admin": raw["is_admin"],
             "version": raw["version"],
             "install_dir": raw["install_dir"],

@@ -93,6 +93,16 @@ alteryx_server:
       returned: success
       type: str
       sample: ALTERYX01
+    windows_version:
+      description: The Windows edition of the node (C(Win32_OperatingSystem) caption); the manifest's C(WindowsVersion).
+      returned: success
+      type: str
+      sample: Microsoft Windows Server 2019 Standard
+    current_user:
+      description: The account the steps run as on the node; the manifest's C(BackupPerformedBy).
+      returned: success
+      type: str
+      sample: ALTERYX01\svc-backup
     is_admin:
       description: Whether the connection user has administrator rights on the node.
       returned: success

@@ -1,7 +1,8 @@
 # alteryx.server: alteryx_facts
 # Contract: read-only inventory of the Alteryx installation on this node (safe in check mode).
 #   Parameters: ServiceName (default AlteryxService).
-#   Result: computer_name, is_admin, service {name, state (Win32_Service State, e.g. 'Running', 'Stop Pending'),
+#   Result: computer_name, windows_version (Win32_OperatingSystem Caption), current_user (who the steps run as),
+#     is_admin, service {name, state (Win32_Service State, e.g. 'Running', 'Stop Pending'),
 #     start_mode, username, path} or $null, install_dir, version (getversion stdout), version_stderr,
 #     install_time_utc, default_settings_xml, override_settings_xml ($null if absent or empty), override_path,
 #     override_exists, override_empty (exists but holds only whitespace), alteryx_config [{path, last_write_utc}]
@@ -74,6 +75,8 @@ foreach ($rel in 'bin\server\config\alteryx.config', 'bin\config\alteryx.config'
 $version = Invoke-Native $exe 'getversion'
 $Ansible.Result = @{
     computer_name = $env:COMPUTERNAME
+    windows_version = [string](Get-CimInstance -ClassName Win32_OperatingSystem).Caption
+    current_user = [Security.Principal.WindowsIdentity]::GetCurrent().Name
     is_admin = $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
     service = @{ name = $svc.Name; state = $svc.State; start_mode = $svc.StartMode; username = $svc.StartName; path = $exe }
     install_dir = $installDir

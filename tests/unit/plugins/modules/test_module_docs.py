@@ -240,7 +240,9 @@ def _retention_script(params: dict[str, Any]) -> dict[str, Any]:
 # Canned $Ansible.Result of each host script, shaped as its header comment's contract says.
 SCRIPTS = {
     "alteryx_facts": lambda params: {
-        "computer_name": "ALTERYX01", "is_admin": True, "service": {**FACTS["service"], "state": "Running", "start_mode": "Auto"},
+        "computer_name": "ALTERYX01", "windows_version": "Microsoft Windows Server 2019 Standard",
+        "current_user": "ALTERYX01\\svc-backup", "is_admin": True,
+        "service": {**FACTS["service"], "state": "Running", "start_mode": "Auto"},
         "install_dir": FACTS["install_dir"], "version": FACTS["version"], "install_time_utc": FACTS["install_time_utc"],
         "default_settings_xml": (DATA_DIR / "runtime_defaults.xml").read_text(encoding="utf-8"),
         "override_settings_xml": (DATA_DIR / "runtime_override_full_node.xml").read_text(encoding="utf-8"),

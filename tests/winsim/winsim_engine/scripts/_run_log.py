@@ -9,7 +9,7 @@ from ..host import Host, WinError
 
 def add_run_log(host: Host, p: dict[str, Any]) -> None:
     """``Add-RunLog $RunLogPath $RunLogText``: never raises."""
-    path, text = p["RunLogPath"], p["RunLogText"]
+    path, text = p.get("RunLogPath", ""), p.get("RunLogText", "")
     if not path or not text:
         return
     try:

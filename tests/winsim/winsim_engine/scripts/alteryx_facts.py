@@ -63,6 +63,9 @@ def read_settings(host, path: str) -> str:
     return tostring(root, encoding="unicode")
 
 
+WINDOWS_CAPTION = "Microsoft Windows Server 2019 Standard"
+
+
 def run(host, p, ctx):
     name = p["ServiceName"]
     try:
@@ -96,6 +99,8 @@ def run(host, p, ctx):
     version = invoke_native(host, exe, "getversion")
     return {"changed": False, "result": {
         "computer_name": state["hostname"],
+        "windows_version": state.get("windows_version", WINDOWS_CAPTION),  # Win32_OperatingSystem.Caption
+        "current_user": f"{state['hostname']}\\{state.get('connection_user', 'Administrator')}",
         "is_admin": bool(state.get("admin", True)),
         "service": {"name": svc["name"], "state": CIM_STATES.get(alteryx.service_status(host, name), "Unknown"),
                     "start_mode": CIM_START_MODES.get(svc.get("start_mode", "auto"), "Auto"),
