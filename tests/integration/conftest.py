@@ -15,6 +15,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 WINSIM = REPO / "tests" / "winsim"
 sys.path.insert(0, str(WINSIM))
+sys.path.insert(0, str(REPO / "tests" / "tools"))  # shared test helpers (spec_manifest_shape)
 
 from winsim_engine.fleet import new_fleet  # noqa: E402
 

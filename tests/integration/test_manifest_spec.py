@@ -15,61 +15,16 @@ import re
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import REPO
 from jsonschema import Draft202012Validator
+from spec_manifest_shape import ARCHIVE_LEVEL, MODE_EMPTY, MODE_NULLS, SPEC_EXAMPLE, shape_problems
 
 SCHEMA = json.loads((REPO / "plugins" / "plugin_utils" / "backup_manifest.schema.json").read_text(encoding="utf-8"))
-SPEC_EXAMPLE = json.loads((REPO / "tests" / "unit" / "plugins" / "plugin_utils" / "data" / "spec_manifest_example.json")
-                          .read_text(encoding="utf-8"))
 PLAYBOOKS = {"Full": "playbooks/backup_full.yml", "DatabaseOnly": "playbooks/backup_database.yml",
              "ConfigOnly": "playbooks/backup_config.yml"}
 SHARE = "\\\\fileserver\\backups"
-ARCHIVE_LEVEL = {
-    "BackupMetadata.BackupCompletionTimestamp", "BackupMetadata.DurationSeconds", "ArchiveInformation.ArchiveSizeMB",
-    "ArchiveInformation.CompressionRatio", "ArchiveInformation.SHA256", "ArchiveInformation.ArchiveIntegrityVerified",
-    "ValidationResults.PostBackupChecks.ArchiveCreated", "ValidationResults.PostBackupChecks.ArchiveSizeValid",
-    "ValidationResults.PostBackupChecks.ChecksumGenerated", "ValidationResults.PostBackupChecks.AllFilesIncluded",
-}
-MODE_NULLS = {"DatabaseOnly": {"ControllerSettings"},
-              "ConfigOnly": {"ValidationResults.PreBackupChecks.NoActiveWorkflows"}, "Full": set()}
-MODE_EMPTY = {"DatabaseOnly": {"BackedUpFiles"}, "ConfigOnly": set(), "Full": set()}
-
-
-def _type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    return {str: "string", list: "array", dict: "object"}[type(value)]
-
-
-def shape_problems(ours: Any, spec: Any, path: str = "", nullable: frozenset[str] = frozenset(),
-                   may_be_empty: frozenset[str] = frozenset()) -> list[str]:
-    """Where ``ours`` lacks a key path of ``spec`` or has another JSON type (see the unit test of the same name)."""
-    if path in nullable and ours is None:
-        return []
-    if _type(ours) != _type(spec):
-        return [f"{path or '(root)'}: {_type(ours)} where the spec has {_type(spec)}"]
-    if isinstance(spec, dict):
-        problems = []
-        for key, value in spec.items():
-            inner = f"{path}.{key}" if path else key
-            problems += [f"{inner}: missing"] if key not in ours else shape_problems(ours[key], value, inner, nullable,
-                                                                                     may_be_empty)
-        return problems
-    if isinstance(spec, list) and spec:
-        if not ours:
-            return [] if path in may_be_empty else [f"{path}: empty where the spec has items"]
-        return [f"{path}: no item shaped like the spec's item {i}" for i, item in enumerate(spec)
-                if all(shape_problems(mine, item, path + "[]", nullable, may_be_empty) for mine in ours)]
-    return []
-
-
 def _schema_errors(manifest: dict) -> list[str]:
     return [f"{list(e.absolute_path)}: {e.message}" for e in Draft202012Validator(SCHEMA).iter_errors(manifest)]
 
@@ -101,8 +56,8 @@ def test_manifest_is_the_specs_data_model_inside_and_beside_the_archive(fleet, m
         inside = json.loads(zf.read("BackupManifest.json").decode("utf-8"))
         names = set(zf.namelist())
     assert _schema_errors(inside) == []
-    assert shape_problems(inside, SPEC_EXAMPLE, nullable=frozenset(ARCHIVE_LEVEL | MODE_NULLS[mode]),
-                          may_be_empty=frozenset(MODE_EMPTY[mode])) == []
+    assert shape_problems(inside, SPEC_EXAMPLE, nullable=ARCHIVE_LEVEL | MODE_NULLS[mode],
+                          may_be_empty=MODE_EMPTY[mode]) == []
     for dotted in ARCHIVE_LEVEL:
         section, *rest = dotted.split(".")
         value = inside[section]
@@ -169,8 +124,8 @@ def test_manifest_is_the_specs_data_model_inside_and_beside_the_archive(fleet, m
         assert sidecar == f"{digest}  {archive.name}\n"
         beside = json.loads((folder / (archive.name + ".manifest.json")).read_text(encoding="utf-8"))
         assert _schema_errors(beside) == []
-        assert shape_problems(beside, SPEC_EXAMPLE, nullable=frozenset(MODE_NULLS[mode]),
-                              may_be_empty=frozenset(MODE_EMPTY[mode])) == []
+        assert shape_problems(beside, SPEC_EXAMPLE, nullable=MODE_NULLS[mode],
+                              may_be_empty=MODE_EMPTY[mode]) == []
         info = beside["ArchiveInformation"]
         assert info["SHA256"] == sidecar.split()[0] == digest
         assert info["ArchiveSizeMB"] == round(archive.stat().st_size / 1048576, 2)

@@ -34,11 +34,14 @@ def _ensure_collection_link() -> None:
 
 
 def _ensure_sys_path() -> None:
-    """Put the build tree first so this checkout wins over any installed copy."""
+    """Put the build tree first so this checkout wins over any installed copy; tests/tools holds shared test helpers."""
     path = str(COLLECTIONS_DIR)
     if path in sys.path:
         sys.path.remove(path)
     sys.path.insert(0, path)
+    tools = str(Path(__file__).resolve().parents[1] / "tools")
+    if tools not in sys.path:
+        sys.path.append(tools)
 
 
 _ensure_collection_link()

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
+from spec_manifest_shape import ARCHIVE_LEVEL, MODE_EMPTY, MODE_NULLS, SPEC_EXAMPLE, shape_problems
 
 from ansible_collections.alteryx.server.plugins.plugin_utils import _manifest, _plan, _retention
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
@@ -19,19 +20,6 @@ SHA = "ab" * 32
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parents[4]
 # A verbatim copy of the example in the spec's data model, section 2.1 (the spec is not read at test time).
-SPEC_EXAMPLE = json.loads((DATA / "spec_manifest_example.json").read_text(encoding="utf-8"))
-# Values only the finished archive can give: null inside the archive, filled in the copy beside it.
-ARCHIVE_LEVEL = {
-    "BackupMetadata.BackupCompletionTimestamp", "BackupMetadata.DurationSeconds", "ArchiveInformation.ArchiveSizeMB",
-    "ArchiveInformation.CompressionRatio", "ArchiveInformation.SHA256", "ArchiveInformation.ArchiveIntegrityVerified",
-    "ValidationResults.PostBackupChecks.ArchiveCreated", "ValidationResults.PostBackupChecks.ArchiveSizeValid",
-    "ValidationResults.PostBackupChecks.ChecksumGenerated", "ValidationResults.PostBackupChecks.AllFilesIncluded",
-}
-# The spec's per-mode variations (data model 2.2) and the one check ConfigOnly never makes (REQ-6.1.4).
-MODE_NULLS = {"DatabaseOnly": {"ControllerSettings"},
-              "ConfigOnly": {"ValidationResults.PreBackupChecks.NoActiveWorkflows"}, "Full": set()}
-MODE_EMPTY = {"DatabaseOnly": {"BackedUpFiles"}, "ConfigOnly": set(), "Full": set()}
-
 FACTS = {
     "computer_name": "ALTERYX01", "is_admin": True, "version": "2023.1.1.247",
     "install_dir": "C:\\Program Files\\Alteryx", "exe_path": "C:\\Program Files\\Alteryx\\bin\\AlteryxService.exe",
@@ -87,47 +75,6 @@ def _published(manifest: dict, elapsed: float = 61.2345) -> dict:
     return json.loads(text)
 
 
-def _type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    return {str: "string", list: "array", dict: "object"}[type(value)]
-
-
-def spec_shape_problems(ours: Any, spec: Any, path: str = "", nullable: frozenset[str] = frozenset(),
-                        may_be_empty: frozenset[str] = frozenset()) -> list[str]:
-    """Where ``ours`` lacks a key path of ``spec`` or has another JSON type there.
-
-    A list of the spec matches when every one of its items (its shapes: a file and a folder entry) matches some item
-    of ours; ``nullable`` paths may be null, ``may_be_empty`` lists may be empty.
-    """
-    if path in nullable and ours is None:
-        return []
-    if _type(ours) != _type(spec):
-        return [f"{path or '(root)'}: {_type(ours)} where the spec has {_type(spec)}"]
-    if isinstance(spec, dict):
-        problems = []
-        for key, value in spec.items():
-            inner = f"{path}.{key}" if path else key
-            if key not in ours:
-                problems.append(f"{inner}: missing")
-            else:
-                problems += spec_shape_problems(ours[key], value, inner, nullable, may_be_empty)
-        return problems
-    if isinstance(spec, list) and spec:
-        if not ours:
-            return [] if path in may_be_empty else [f"{path}: empty where the spec has items"]
-        problems = []
-        for index, item in enumerate(spec):
-            if all(spec_shape_problems(mine, item, path + "[]", nullable, may_be_empty) for mine in ours):
-                problems.append(f"{path}: no item shaped like the spec's item {index} ({sorted(item)})")
-        return problems
-    return []
-
-
 def test_schema_is_valid_draft_2020_12() -> None:
     """The shipped schema is itself valid."""
     Draft202012Validator.check_schema(json.loads(_manifest.SCHEMA_PATH.read_text(encoding="utf-8")))
@@ -152,11 +99,11 @@ def test_each_mode_validates_inside_the_archive_and_beside_it(mode: str) -> None
 def test_every_spec_key_path_with_its_json_type(mode: str) -> None:
     """Inside the archive only the archive-level values may be null; beside it none but the mode's own."""
     manifest = _build(mode)
-    inside = spec_shape_problems(manifest, SPEC_EXAMPLE, nullable=frozenset(ARCHIVE_LEVEL | MODE_NULLS[mode]),
-                                 may_be_empty=frozenset(MODE_EMPTY[mode]))
+    inside = shape_problems(manifest, SPEC_EXAMPLE, nullable=ARCHIVE_LEVEL | MODE_NULLS[mode],
+                            may_be_empty=MODE_EMPTY[mode])
     assert inside == []
-    beside = spec_shape_problems(_published(manifest), SPEC_EXAMPLE, nullable=frozenset(MODE_NULLS[mode]),
-                                 may_be_empty=frozenset(MODE_EMPTY[mode]))
+    beside = shape_problems(_published(manifest), SPEC_EXAMPLE, nullable=MODE_NULLS[mode],
+                            may_be_empty=MODE_EMPTY[mode])
     assert beside == []
     assert all(manifest_value is None for manifest_value in (
         manifest["BackupMetadata"]["BackupCompletionTimestamp"], manifest["ArchiveInformation"]["SHA256"],
@@ -169,13 +116,12 @@ def test_shape_helper_finds_renamed_and_retyped_fields() -> None:
     manifest["BackedUpFiles"][0]["ArchivePath"] = manifest["BackedUpFiles"][0].pop("RelativePathInArchive")
     manifest["EncryptionKeyWarning"] = "keep the token safe"
     manifest["ValidationResults"] = []
-    problems = spec_shape_problems(manifest, SPEC_EXAMPLE, nullable=frozenset(ARCHIVE_LEVEL))
+    problems = shape_problems(manifest, SPEC_EXAMPLE, nullable=ARCHIVE_LEVEL)
     assert "EncryptionKeyWarning: string where the spec has object" in problems
     assert "ValidationResults: array where the spec has object" in problems
-    assert not spec_shape_problems(_build(), SPEC_EXAMPLE, nullable=frozenset(ARCHIVE_LEVEL))
+    assert not shape_problems(_build(), SPEC_EXAMPLE, nullable=ARCHIVE_LEVEL)
     del manifest["SystemInformation"]["IsMultiNode"]
-    assert "SystemInformation.IsMultiNode: missing" in spec_shape_problems(manifest, SPEC_EXAMPLE,
-                                                                           nullable=frozenset(ARCHIVE_LEVEL))
+    assert "SystemInformation.IsMultiNode: missing" in shape_problems(manifest, SPEC_EXAMPLE, nullable=ARCHIVE_LEVEL)
 
 
 @pytest.mark.parametrize("mode", ["Full", "DatabaseOnly", "ConfigOnly"])
