@@ -151,26 +151,24 @@ def _in_bounds(number: float, bounds: Bounds, kind: str) -> None:
         raise _Invalid(f"is above the maximum {_shown(bounds.high)}; {_allowed(bounds, kind)}")
 
 
-def _checked_int(bounds: Bounds) -> Callable[[Any], int]:
-    def check(value: Any) -> int:
+def _checked(parse: Callable[[Any], Any], kind: str, bounds: Bounds) -> Callable[[Any], Any]:
+    """A check that parses a value (``_whole_number`` or ``_number``) and keeps it within ``bounds``."""
+    def check(value: Any) -> Any:
         try:
-            number = _whole_number(value)
+            number = parse(value)
         except _Invalid as exc:
-            raise _Invalid(f"{exc}; {_allowed(bounds, 'a whole number')}") from None
-        _in_bounds(number, bounds, "a whole number")
+            raise _Invalid(f"{exc}; {_allowed(bounds, kind)}") from None
+        _in_bounds(number, bounds, kind)
         return number
     return check
+
+
+def _checked_int(bounds: Bounds) -> Callable[[Any], int]:
+    return _checked(_whole_number, "a whole number", bounds)
 
 
 def _checked_float(bounds: Bounds) -> Callable[[Any], float]:
-    def check(value: Any) -> float:
-        try:
-            number = _number(value)
-        except _Invalid as exc:
-            raise _Invalid(f"{exc}; {_allowed(bounds, 'a number')}") from None
-        _in_bounds(number, bounds, "a number")
-        return number
-    return check
+    return _checked(_number, "a number", bounds)
 
 
 def _boolean(value: Any) -> bool:
