@@ -79,7 +79,7 @@ def run(host, p, ctx):
         if p["TakeOver"] and not ctx.check_mode:
             aside = f"{lock_path}.{p['RunId']}"
             try:
-                _move_no_overwrite(host, lock_path, aside)  # [IO.File]::Move: fails if the lock is gone
+                host.move_item(lock_path, aside)  # [IO.File]::Move: fails if the lock is gone
             except (WinError, OSError):
                 aside = ""
             if aside:
@@ -88,7 +88,7 @@ def run(host, p, ctx):
                 if (json_field(old, "run_id") != p["TakeOver"] or age < p["TakeOverAfterSeconds"]
                         or job_alive(host, p["WindowPath"])):
                     try:  # put it back untouched
-                        _move_no_overwrite(host, aside, lock_path)
+                        host.move_item(aside, lock_path)  # refuses an existing lock, as [IO.File]::Move
                     except (WinError, OSError):
                         host.local_path(aside).unlink()
                 else:
@@ -141,9 +141,3 @@ def run(host, p, ctx):
         raise ScriptFailure(str(exc), failure_class_of(exc, "general"), result, changed=changed) from exc
     return {"changed": changed, "result": result}
 
-
-def _move_no_overwrite(host, src, dest):
-    """``[IO.File]::Move``: an existing destination is an IOException."""
-    if host.local_path(dest).exists():
-        raise WinError(f"Cannot create a file when that file already exists. ({dest})")
-    os.rename(host.local_path(src), host.local_path(dest))
