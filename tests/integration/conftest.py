@@ -55,8 +55,9 @@ class Fleet:
     def host(self, name: str = "controller") -> Path:
         return self.root / "hosts" / name
 
-    def playbook(self, playbook: str, *, extra: dict | None = None, check: bool = False, limit: str | None = None,
-                 verbosity: int = 0, timeout: int = 300, env: dict[str, str] | None = None) -> Run:
+    def command(self, playbook: str, *, extra: dict | None = None, check: bool = False, limit: str | None = None,
+                verbosity: int = 0) -> list[str]:
+        """The ansible-playbook command line for ``playbook`` against this fleet, with the fast settings."""
         cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(self.inventory),
                str(REPO / playbook), "-e", json.dumps({**FAST_VARS, **(extra or {})})]
         if check:
@@ -65,9 +66,20 @@ class Fleet:
             cmd += ["-l", limit]
         if verbosity:
             cmd.append("-" + "v" * verbosity)
-        proc = subprocess.run(cmd, capture_output=True, text=True, env={**ansible_env(), **(env or {})}, cwd=REPO,
+        return cmd
+
+    def playbook(self, playbook: str, *, extra: dict | None = None, check: bool = False, limit: str | None = None,
+                 verbosity: int = 0, timeout: int = 300, env: dict[str, str] | None = None) -> Run:
+        proc = subprocess.run(self.command(playbook, extra=extra, check=check, limit=limit, verbosity=verbosity),
+                              capture_output=True, text=True, env={**ansible_env(), **(env or {})}, cwd=REPO,
                               timeout=timeout)
         return Run(proc.returncode, proc.stdout, proc.stderr)
+
+    def start(self, playbook: str, *, extra: dict | None = None) -> subprocess.Popen:
+        """Start ``playbook`` without waiting, in a session of its own (``os.killpg`` kills the whole controller);
+        stdout and stderr arrive together on ``stdout``."""
+        return subprocess.Popen(self.command(playbook, extra=extra), env=ansible_env(), cwd=REPO,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
     def journal(self, name: str = "controller") -> list[dict]:
         lines = (self.host(name) / "journal.jsonl").read_text().splitlines()

@@ -7,17 +7,15 @@ files, state and journal. Case counts are in the test ids; docs/reliability.md h
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import FAST_VARS, REPO, Run, ansible_env
+from conftest import Run
 
 FULL = "playbooks/backup_full.yml"
 P = "ansible.windows.win_powershell:"
@@ -26,10 +24,7 @@ SERVICE_CHANGES = ("service_stop_pending", "service_start_pending")
 
 
 def start(fleet, playbook: str = FULL, extra: dict | None = None) -> subprocess.Popen:
-    cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(fleet.inventory), str(REPO / playbook),
-           "-e", json.dumps({**FAST_VARS, **(extra or {})})]
-    return subprocess.Popen(cmd, env=ansible_env(), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
+    return fleet.start(playbook, extra=extra)
 
 
 def finish(proc: subprocess.Popen, timeout: float = 300) -> Run:

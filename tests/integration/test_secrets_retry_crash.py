@@ -5,14 +5,10 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 import zipfile
-from pathlib import Path
 
 import pytest
-from conftest import FAST_VARS, REPO, ansible_env
 
 CANARIES = {"server_secret": "CANARYTOKEN" + "7" * 53, "emongo_password": "CanaryMongoUserPw91",
             "emongo_admin_password": "CanaryMongoAdminPw73"}
@@ -71,10 +67,7 @@ def test_killed_controller_during_dump_still_restarts_service_and_next_run_clean
     state = fleet.state()
     state["mongo"]["dump_seconds"] = 4
     fleet.set_state(mongo=state["mongo"])
-    cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(fleet.inventory),
-           str(REPO / PLAYBOOKS["Full"]), "-e", json.dumps(FAST_VARS)]
-    proc = subprocess.Popen(cmd, env=ansible_env(), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = fleet.start(PLAYBOOKS["Full"])
     deadline = time.time() + 60
     while time.time() < deadline and not any(e.get("event") == "service_stopped" for e in fleet.journal()):
         time.sleep(0.1)
