@@ -52,6 +52,7 @@ class ActionModule(AlteryxAction):
                 "user": settings["mongodb_user"],
                 "has_advanced_connection": settings["mongodb_has_advanced_connection"],
             },
+            "persistence": {"type": settings["persistence_type"], "path": settings["persistence_path"]},
             "controller_server": settings["controller_server"],
             "run_as_user": settings["run_as_user"],
             "has_server_secret": settings["has_server_secret"],
@@ -63,7 +64,7 @@ class ActionModule(AlteryxAction):
             "local_time": raw["local_time"],
         }
         message = (f"Alteryx Server {facts['version']} on {facts['computer_name']}: roles "
-                   f"{', '.join(facts['roles']) or 'none'}, MongoDB {facts['mongodb']['type']}, "
+                   f"{', '.join(facts['roles']) or 'none'}, persistence {facts['persistence']['type']}, "
                    f"service {service['state']}")
         return {"changed": False, "ansible_facts": {"alteryx_server": facts}, "alteryx_server": facts,
                 "warnings": warnings, "log": [entry("INFO", message)] + [entry("WARNING", w) for w in warnings]}

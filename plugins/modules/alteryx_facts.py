@@ -214,6 +214,24 @@ alteryx_server:
           returned: success
           type: bool
           sample: false
+    persistence:
+      description:
+        - What holds the controller's persistence. Only a node with the controller role has one.
+      returned: success
+      type: dict
+      contains:
+        type:
+          description:
+            - C(embedded) (AlteryxService.exe emongodump), C(self-managed) (mongodump), C(sqlite) (a controller with
+              neither MongoDB enabled, e.g. Scheduler-only) or C(none) (worker or Server UI node).
+          returned: success
+          type: str
+          sample: embedded
+        path:
+          description: The embedded MongoDB data folder or the SQLite folder; empty otherwise.
+          returned: success
+          type: str
+          sample: C:\ProgramData\Alteryx\Service\Persistence\MongoDB
     controller_server:
       description: Controller a worker connects to; empty when the node uses its local controller.
       returned: success

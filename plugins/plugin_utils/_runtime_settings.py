@@ -25,6 +25,7 @@ from ansible_collections.alteryx.server.plugins.plugin_utils._failures import Al
 ROOT_TAG = "SystemSettings"
 DEFAULT_MONGODB_DATA_PATH = "C:\\ProgramData\\Alteryx\\Service\\Persistence\\MongoDB"
 DEFAULT_MONGODB_PORT = 27018
+DEFAULT_SQLITE_PATH = "C:\\ProgramData\\Alteryx\\Service\\Persistence"
 OVERRIDE_PATH = "C:\\ProgramData\\Alteryx\\RuntimeSettings.xml"
 # What the host puts in place of a secret value (see alteryx_facts.ps1).
 REDACTED = "[redacted on host]"
@@ -35,7 +36,7 @@ VALUE_ELEMENTS = (
     ("Controller", "EmbeddedMongoDBPort"), ("Controller", "MongoDBEnabled"), ("Controller", "MongoDBServerName"),
     ("Controller", "MongoDBDatabaseName"), ("Controller", "MongoDBUserName"), ("Environment", "SetupType"),
     ("Environment", "WorkerEnabled"), ("Worker", "UseLocalServer"), ("Worker", "ServerName"),
-    ("Worker", "ExecuteUserName"), ("Worker", "ExecuteDomain"),
+    ("Worker", "ExecuteUserName"), ("Worker", "ExecuteDomain"), ("Controller", "SQLitePath"),
 )
 # (section, element) of which only presence is used: the host sends REDACTED for a non-blank value.
 PRESENCE_ELEMENTS = (
@@ -163,7 +164,12 @@ def effective_settings(default_xml: str, override_xml: str | None) -> dict:
     Returns a dict with keys:
         roles: subset of ["controller", "worker", "ui"] in that order.
         setup_type: Environment/SetupType or "".
-        mongodb_type: "embedded", "self-managed" or "none".
+        mongodb_type: "embedded", "self-managed" or "none" ("none" on a node without the controller role: only
+            the controller holds the persistence).
+        persistence_type: "embedded", "self-managed", "sqlite" (a controller with neither MongoDB, e.g. a
+            Scheduler-only setup) or "none" (no controller role).
+        persistence_path: the embedded MongoDB data folder, the SQLite folder (Controller/SQLitePath or the
+            default) or "".
         mongodb_data_path: embedded data directory ("" unless embedded).
         mongodb_port: embedded MongoDB port (int, default 27018).
         mongodb_server: Controller/MongoDBServerName.
@@ -177,22 +183,30 @@ def effective_settings(default_xml: str, override_xml: str | None) -> dict:
         has_run_as_password: bool, an encrypted Run As password is set.
     """
     settings = merge_layers(default_xml, override_xml)
-    embedded = _flag(settings, "Controller", "EmbeddedMongoDBEnabled")
+    roles = _roles(settings)
+    controller = "controller" in roles
+    embedded = controller and _flag(settings, "Controller", "EmbeddedMongoDBEnabled")
     if embedded:
         mongodb_type = "embedded"
-    elif _flag(settings, "Controller", "MongoDBEnabled"):
+    elif controller and _flag(settings, "Controller", "MongoDBEnabled"):
         mongodb_type = "self-managed"
     else:
         mongodb_type = "none"
     data_path = ""
     if embedded:
         data_path = _value(settings, "Controller", "EmbeddedMongoDBRootPath") or DEFAULT_MONGODB_DATA_PATH
+    persistence_type = mongodb_type if mongodb_type != "none" else ("sqlite" if controller else "none")
+    persistence_path = data_path
+    if persistence_type == "sqlite":
+        persistence_path = _value(settings, "Controller", "SQLitePath") or DEFAULT_SQLITE_PATH
     use_local = _flag(settings, "Worker", "UseLocalServer")
     return {
-        "roles": _roles(settings),
+        "roles": roles,
         "setup_type": _value(settings, "Environment", "SetupType"),
         "mongodb_type": mongodb_type,
         "mongodb_data_path": data_path,
+        "persistence_type": persistence_type,
+        "persistence_path": persistence_path,
         "mongodb_port": _port(_value(settings, "Controller", "EmbeddedMongoDBPort")),
         "mongodb_server": _value(settings, "Controller", "MongoDBServerName"),
         "mongodb_database": _value(settings, "Controller", "MongoDBDatabaseName"),

@@ -59,6 +59,8 @@ def test_complete_server_node() -> None:
         "setup_type": "Complete Alteryx Server",
         "mongodb_type": "embedded",
         "mongodb_data_path": "D:\\AlteryxData\\Persistence\\MongoDB",
+        "persistence_type": "embedded",
+        "persistence_path": "D:\\AlteryxData\\Persistence\\MongoDB",
         "mongodb_port": 27018,
         "mongodb_server": "localhost:27018",
         "mongodb_database": "AlteryxService",
@@ -109,13 +111,39 @@ def test_encrypted_values_never_returned(override: str) -> None:
 def test_defaults_only_and_empty_root_path() -> None:
     """Empty embedded root path falls back to the Alteryx default location."""
     override = (
-        "<SystemSettings><Controller><EmbeddedMongoDBEnabled>true</EmbeddedMongoDBEnabled>"
+        "<SystemSettings><Controller><ControllerEnabled>True</ControllerEnabled>"
+        "<EmbeddedMongoDBEnabled>true</EmbeddedMongoDBEnabled>"
         "<EmbeddedMongoDBPort>27100</EmbeddedMongoDBPort></Controller></SystemSettings>"
     )
     result = effective_settings(DEFAULTS, override)
     assert result["mongodb_data_path"] == DEFAULT_MONGODB_DATA_PATH
     assert result["mongodb_port"] == 27100
     assert effective_settings(DEFAULTS, None)["roles"] == []
+
+
+def test_only_a_controller_holds_persistence() -> None:
+    """Embedded MongoDB switched on in a worker's layers (the defaults of some versions) is not the worker's."""
+    override = ("<SystemSettings><Controller><EmbeddedMongoDBEnabled>True</EmbeddedMongoDBEnabled></Controller>"
+                "<Environment><WorkerEnabled>True</WorkerEnabled></Environment></SystemSettings>")
+    result = effective_settings(DEFAULTS, override)
+    assert (result["roles"], result["mongodb_type"], result["persistence_type"]) == (["worker"], "none", "none")
+    assert result["mongodb_data_path"] == result["persistence_path"] == ""
+
+
+@pytest.mark.parametrize(("sqlite_path", "expected"), [
+    ("", "C:\\ProgramData\\Alteryx\\Service\\Persistence"),
+    ("E:\\Scheduler\\Persistence", "E:\\Scheduler\\Persistence"),
+])
+def test_scheduler_only_controller_is_sqlite(sqlite_path: str, expected: str) -> None:
+    """The shape of a real Scheduler-only installation: neither MongoDB, so the controller persists in SQLite."""
+    override = ("<SystemSettings><Controller><ControllerEnabled>True</ControllerEnabled>"
+                "<EmbeddedMongoDBEnabled>False</EmbeddedMongoDBEnabled><MongoDBEnabled>False</MongoDBEnabled>"
+                f"<SQLitePath>{sqlite_path}</SQLitePath></Controller>"
+                "<Environment><SetupType>SchedulerOnly</SetupType></Environment></SystemSettings>")
+    result = effective_settings(DEFAULTS, override)
+    assert (result["mongodb_type"], result["persistence_type"], result["persistence_path"]) == (
+        "none", "sqlite", expected)
+    assert result["setup_type"] == "SchedulerOnly"
 
 
 def test_missing_everything_gives_safe_defaults() -> None:
