@@ -12,7 +12,9 @@ from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_sc
 from ansible_collections.alteryx.server.plugins.plugin_utils._manifest import (
     MANIFEST_NAME,
     build_manifest,
+    dump_advice,
     manifest_json,
+    persistence_type,
     validate_manifest,
 )
 from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry
@@ -56,6 +58,12 @@ class ActionModule(AlteryxAction):
                                    "results of the facts, dump and critical files steps as they are", "validation") from exc
         validate_manifest(manifest)
         path = args["staging_path"].rstrip("\\") + "\\" + MANIFEST_NAME
+        failed = [c for c in manifest["Extensions"]["ValidationChecks"] if c["Check"] == "mongodb_dump" and not c["Passed"]]
+        if failed:
+            # An archive that should hold the database and does not is a failed backup, never a success.
+            message = f"MongoDB dump check failed: {failed[0]['Detail']}. {dump_advice(args['mode'], persistence_type(facts))}"
+            raise AlteryxStepError(message, "mongodb", {"manifest": manifest, "path": path,
+                                                        "log": [entry("ERROR", message)]})
         files, dumped = manifest["BackedUpFiles"], manifest["Extensions"]["MongoDB"]["DumpFiles"]
         summary = (f"Manifest lists {len(files)} file/folder entr{'y' if len(files) == 1 else 'ies'} and "
                    f"{len(dumped)} MongoDB dump file(s), {manifest['MongoDBInformation']['BackupSizeMB']} MB of database")

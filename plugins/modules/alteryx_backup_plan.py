@@ -60,8 +60,10 @@ options:
     version_added: 0.1.0
   host_folder:
     description:
-      - Name of the sub-folder created under every entry of O(network_paths) for this node.
-      - The C(alteryx.server.backup) role passes C(inventory_hostname).
+      - Name of the sub-folder created under every entry of O(network_paths) for this node; may hold one
+        C(\\) to nest it (C(<cluster>\\<host>)).
+      - The C(alteryx.server.backup) role passes C(<alteryx_cluster>\\<inventory_hostname>) when the node names its
+        cluster, else C(inventory_hostname).
     type: str
     required: true
     version_added: 0.1.0
@@ -265,6 +267,13 @@ min_bytes:
   returned: success
   type: int
   sample: 102400
+min_bytes_files_only:
+  description:
+    - The ConfigOnly minimum after the same merge - what an archive that holds files only must reach (a worker
+      or Server UI node in a Full backup).
+  returned: success
+  type: int
+  sample: 1024
 settings:
   description:
     - The checked settings with their normalized types and values - O(settings) merged over O(local_dir),

@@ -27,7 +27,8 @@ description:
     the task with RV(failure_class=general) while the job keeps running on the node. A job that runs longer
     than O(timeout) fails with RV(failure_class=service_timeout).
   - Only meaningful for the embedded MongoDB (RV(alteryx.server.alteryx_facts#module:alteryx_server.mongodb.type)
-    is C(embedded)); a self-managed MongoDB has to be backed up with its own tools.
+    is C(embedded)); a self-managed MongoDB is dumped by M(alteryx.server.alteryx_mongodump), a SQLite persistence
+    copied by M(alteryx.server.alteryx_sqlite_backup). The three return the same keys.
 options:
   exe_path:
     description:
@@ -142,6 +143,8 @@ notes:
   - Connection loss during the job does not leave the service stopped; the task then fails with
     RV(failure_class=general) and the job finishes on the node by itself.
 seealso:
+  - module: alteryx.server.alteryx_mongodump
+  - module: alteryx.server.alteryx_sqlite_backup
   - module: alteryx.server.alteryx_facts
   - module: alteryx.server.alteryx_service_state
   - module: alteryx.server.alteryx_manifest

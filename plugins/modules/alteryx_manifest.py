@@ -27,8 +27,13 @@ description:
   - Times are UTC, C(YYYY-MM-DDTHH:MM:SSZ). C(BackupVersion) and C(ScriptVersion) are the collection's version,
     read from the installed collection at run time.
   - The C(mongodb_dump) check (in C(Extensions.ValidationChecks)) fails when the mode includes the database, the node
-    has a MongoDB and nothing was dumped; the failure is also added to C(Errors), and the published copy then has
-    C(PostBackupChecks.AllFilesIncluded=false). The step itself still succeeds.
+    has a persistence (embedded or self-managed MongoDB, SQLite - C(persistence.type) of O(facts), else
+    C(mongodb.type)) and nothing was dumped. The step then B(fails) with RV(failure_class=mongodb) and a message
+    naming the dump step to run (M(alteryx.server.alteryx_emongodump), M(alteryx.server.alteryx_mongodump) or
+    M(alteryx.server.alteryx_sqlite_backup)), before anything is written - an archive that should hold the
+    database and does not is never a successful backup.
+  - C(MongoDBInformation.DeploymentType) is C(embedded), C(self-managed), C(sqlite) or C(none); C(BackupMethod)
+    C(AlteryxService.exe emongodump), C(mongodump), C(SQLite file copy) or C(none).
   - Validates the manifest against the collection's JSON schema (C(plugins/plugin_utils/backup_manifest.schema.json));
     a manifest that does not match fails with RV(failure_class=validation) before anything is written.
   - Writes it as UTF-8 (no BOM) to C(BackupManifest.json) in O(staging_path), through a temporary name and a
@@ -214,7 +219,7 @@ manifest:
   description:
     - The manifest written (in check mode, the one that would be written), as in the archive - the archive-level
       values are V(null).
-  returned: success
+  returned: success, and on a C(mongodb) failure (not written then)
   type: dict
   contains:
     BackupMetadata:
@@ -540,7 +545,7 @@ manifest:
           sample: null
 path:
   description: Where the manifest is (or in check mode would be) written.
-  returned: success
+  returned: success, and on a C(mongodb) failure
   type: str
   sample: D:\Alteryx\Backups\ServerBackup_Full_20240131_020000.staging\BackupManifest.json
 sha256:
@@ -574,7 +579,8 @@ log:
 failure_class:
   description:
     - Kind of failure - C(validation) (the manifest does not match the schema, or a step result passed in lacks a key),
-      C(invalid_mode) (unknown O(mode)), C(storage) (the file could not be written) or C(general).
+      C(mongodb) (the mode includes the database but nothing was dumped), C(invalid_mode) (unknown O(mode)),
+      C(storage) (the file could not be written) or C(general).
     - Not set when the task arguments themselves are invalid.
   returned: failure
   type: str

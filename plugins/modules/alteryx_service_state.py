@@ -17,6 +17,20 @@ description:
     with RV(failure_class=service_timeout) and the service is left running.
   - Makes one module round trip (one C(ansible.windows.win_powershell) call), which lasts as long as the
     waits.
+  - B(Safety net) for nodes a cluster backup stops before the controller (Server UI nodes, workers) - with
+    O(safety_net_seconds) above 0 and O(state=stopped), the host first registers a one-shot scheduled task, run
+    as C(SYSTEM), that runs C(sc.exe start <name>) O(safety_net_seconds) after the stop began. If the machine
+    running Ansible dies while the node is down, the node comes back on its own. The task is registered after the
+    workflow wait and before any workflow is killed or the service stopped; one of the same name left by an
+    earlier run is replaced. If it cannot be registered, nothing is stopped and the task fails with
+    RV(failure_class=general).
+  - With O(state=started) and O(safety_net_seconds) above 0, once the service runs (also when it already ran) the
+    task is read and removed; RV(safety_net_fired) tells whether it had already started the service (the run took
+    longer than the net). A task that is not there is no error; one that cannot be removed is a warning (it
+    expires on its own, and C(sc.exe start) of a running service does nothing). A start that fails leaves the task
+    armed.
+  - The task expires an hour after its trigger time and Task Scheduler deletes it a day after that, so a net left
+    by a run that never came back cleans itself up.
 options:
   name:
     description:
@@ -51,6 +65,22 @@ options:
     type: int
     default: 7200
     version_added: 0.1.0
+  safety_net_seconds:
+    description:
+      - Seconds after which the safety net task starts the service again, counted from the stop; V(0) means no
+        net. Otherwise at least V(2) (the task's trigger keeps whole seconds).
+      - Pass the same value to the O(state=started) task that ends the downtime, so that it removes the net.
+      - Choose it longer than the node may rightly stay down (the rest of the cluster's stops, the controller's
+        dump, the starts before this one); a net that fires early starts the node in the middle of the backup.
+    type: int
+    default: 0
+    version_added: 0.1.0
+  safety_net_name:
+    description:
+      - Name of the safety net task in the root folder of Task Scheduler.
+      - "Defaults to C(alteryx.server safety net <name>). It cannot contain any of C(\\ / : * ? \" < > |)."
+    type: str
+    version_added: 0.1.0
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -73,6 +103,9 @@ attributes:
     platforms: windows
 seealso:
   - module: alteryx.server.alteryx_emongodump
+  - name: Register-ScheduledTask
+    description: The cmdlet that registers the safety net task.
+    link: https://learn.microsoft.com/powershell/module/scheduledtasks/register-scheduledtask
   - module: ansible.windows.win_service
 author:
   - alteryx.server maintainers
@@ -91,6 +124,22 @@ EXAMPLES = r"""
     force_stop_workflows: true
     max_service_wait: 900
   register: service_stop
+
+- name: Stop a worker of a cluster; it starts again by itself after 2 hours if the run never comes back
+  alteryx.server.alteryx_service_state:
+    state: stopped
+    safety_net_seconds: 7200
+
+- name: Start the worker again and remove its safety net
+  alteryx.server.alteryx_service_state:
+    state: started
+    safety_net_seconds: 7200
+  register: worker_start
+
+- name: Tell when the net had to act
+  ansible.builtin.debug:
+    msg: "The safety net had already started the service: the run took longer than 2 hours"
+  when: worker_start.safety_net_fired
 
 - name: Report how long workflows were waited for
   ansible.builtin.debug:
@@ -158,6 +207,42 @@ workflows_killed:
   returned: success, and on a C(service_timeout) failure
   type: int
   sample: 0
+safety_net_name:
+  description: Name of the safety net task (empty when O(safety_net_seconds=0)).
+  returned: success, and on a C(service_timeout) or C(general) failure
+  type: str
+  sample: alteryx.server safety net AlteryxService
+safety_net_registered:
+  description: Whether this task registered a safety net (only with O(state=stopped), when the service was stopped).
+  returned: success, and on a C(service_timeout) or C(general) failure
+  type: bool
+  sample: true
+safety_net_at_utc:
+  description:
+    - When the net fires (or fired), UTC, ISO 8601, at whole seconds - the time registered by O(state=stopped),
+      or read from the task by O(state=started). Empty when there is none.
+  returned: success, and on a C(service_timeout) or C(general) failure
+  type: str
+  sample: "2024-01-31T03:00:12.0000000Z"
+safety_net_fired:
+  description:
+    - With O(state=started) - whether the net had already run (at or after its trigger time) when the task found
+      it, that is the service had been started by the net because the run took longer than O(safety_net_seconds).
+  returned: success, and on a C(service_timeout) or C(general) failure
+  type: bool
+  sample: false
+safety_net_result:
+  description:
+    - Exit code of the net's C(sc.exe start) when it fired (C(0) - it started the service; C(1056) - the service
+      was not stopped then, for example still stopping, so the net did nothing), C(null) when it did not fire.
+  returned: success, and on a C(service_timeout) or C(general) failure
+  type: int
+  sample: 0
+safety_net_removed:
+  description: Whether O(state=started) removed the net task.
+  returned: success, and on a C(service_timeout) or C(general) failure
+  type: bool
+  sample: true
 log:
   description: Run log entries of this step; M(alteryx.server.alteryx_finalize) writes them to the host log file.
   returned: success
@@ -181,9 +266,10 @@ log:
       sample: AlteryxService is stopped (was running)
 failure_class:
   description:
-    - Kind of failure - C(validation) (the service is not installed), C(service_timeout) (workflows still
-      running after O(max_workflow_wait), or the service did not reach O(state) within O(max_service_wait))
-      or C(general).
+    - Kind of failure - C(validation) (the service is not installed, or invalid safety net options),
+      C(service_timeout) (workflows still running after O(max_workflow_wait), or the service did not reach O(state)
+      within O(max_service_wait)) or C(general) (the safety net task could not be registered; nothing was
+      stopped).
     - Not set when the task arguments themselves are invalid.
   returned: failure
   type: str

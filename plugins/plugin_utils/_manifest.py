@@ -65,7 +65,11 @@ KEY_RECOMMENDATION_NONE = (
     "offline storage with restricted access."
 )
 
-BACKUP_METHODS = {"embedded": "AlteryxService.exe emongodump", "self-managed": "mongodump"}
+BACKUP_METHODS = {"embedded": "AlteryxService.exe emongodump", "self-managed": "mongodump",
+                  "sqlite": "SQLite file copy"}
+# The step that backs up each persistence type, named in the failed mongodb_dump check's advice.
+DUMP_STEPS = {"embedded": "alteryx.server.alteryx_emongodump", "self-managed": "alteryx.server.alteryx_mongodump",
+              "sqlite": "alteryx.server.alteryx_sqlite_backup"}
 NO_BACKUP_METHOD = "none"
 NODE_ROLES = (("controller", "Controller"), ("worker", "Worker"), ("ui", "UI"))
 ALL_IN_ONE = {"controller", "worker", "ui"}
@@ -180,22 +184,39 @@ def _key_warning(entries: Sequence[Mapping[str, Any]], token_exported: bool) -> 
     }
 
 
+def persistence_type(facts: Mapping[str, Any]) -> str:
+    """The node's persistence as the manifest names it: ``embedded``, ``self-managed``, ``sqlite`` or ``none``.
+
+    From ``facts.persistence.type`` (alteryx_facts), else ``facts.mongodb.type`` (facts without a persistence)."""
+    persistence = facts.get("persistence") or {}
+    kind = str(persistence.get("type") or (facts.get("mongodb") or {}).get("type") or "none")
+    return kind if kind in BACKUP_METHODS else "none"
+
+
+def dump_advice(mode: str, deployment: str) -> str:
+    """What to do when a mode that includes the database has no dump of this node's persistence."""
+    return (f"A {normalize_mode(mode)} backup of a node with {deployment} persistence must hold its dump: run "
+            f"{DUMP_STEPS.get(deployment, 'the dump step')} before the manifest (the backup role does this for the "
+            f"persistence the facts report), check that the dump step did not fail, or back up with mode ConfigOnly.")
+
+
 def dump_check(mode: str, deployment_type: str, dump: Mapping[str, Any], *, check_mode: bool = False) -> dict[str, Any]:
-    """The ``mongodb_dump`` check: passes unless the mode includes the database, the node has one, and nothing
-    was dumped. Returns ``{check, passed, detail}`` (snake_case, as the ``validation_results`` option)."""
+    """The ``mongodb_dump`` check: passes unless the mode includes the database, the node has a persistence
+    (embedded or self-managed MongoDB, SQLite), and nothing was dumped. Returns ``{check, passed, detail}``
+    (snake_case, as the ``validation_results`` option)."""
     files = list(dump.get("files") or [])
     databases = list(dump.get("databases") or [])
     expected = normalize_mode(mode) in ("Full", "DatabaseOnly") and deployment_type != "none"
     if not expected:
         detail = ("ConfigOnly backups hold no database" if normalize_mode(mode) == "ConfigOnly"
-                  else "no MongoDB on this node (SQLite or none)")
+                  else "no persistence on this node (not a controller)")
         return {"check": "mongodb_dump", "passed": True, "detail": detail}
     if check_mode:
         return {"check": "mongodb_dump", "passed": True, "detail": "check mode: nothing was dumped"}
     if not files:
         return {"check": "mongodb_dump", "passed": False,
-                "detail": f"a {deployment_type} MongoDB dump was expected for a {normalize_mode(mode)} backup but "
-                          "nothing was dumped"}
+                "detail": f"a {deployment_type} {'persistence copy' if deployment_type == 'sqlite' else 'MongoDB dump'}"
+                          f" was expected for a {normalize_mode(mode)} backup but nothing was dumped"}
     collections = sum(len(d.get("collections") or []) for d in databases)
     return {"check": "mongodb_dump", "passed": True,
             "detail": f"{len(databases)} database(s), {collections} collection(s), {len(files)} file(s)"}
@@ -239,7 +260,7 @@ def build_manifest(
     dump = dump or {}
     secrets_exported = secrets_exported or {}
     mongodb = facts.get("mongodb") or {}
-    deployment = str(mongodb.get("type") or "none")
+    deployment = persistence_type(facts)
     roles = list(facts.get("roles") or [])
     dump_files = [{"RelativePathInArchive": "MongoDB/" + _zip_path(f["path"]), "SizeBytes": f["size"],
                    "SHA256": str(f["sha256"]).lower()} for f in dump.get("files") or []]
@@ -292,7 +313,8 @@ def build_manifest(
         "MongoDBInformation": {
             "Included": included,
             "DeploymentType": deployment,
-            "DatabaseName": str(mongodb.get("database") or ("AlteryxGallery" if deployment != "none" else "")),
+            "DatabaseName": str(mongodb.get("database")
+                                or ("AlteryxGallery" if deployment in ("embedded", "self-managed") else "")),
             "BackupMethod": BACKUP_METHODS.get(deployment, NO_BACKUP_METHOD) if included else NO_BACKUP_METHOD,
             "BackupSizeMB": _mb(db_bytes),
             "CollectionCount": sum(len(d["Collections"]) for d in databases),

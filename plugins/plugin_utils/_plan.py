@@ -39,7 +39,8 @@ def plan_run(*, mode: str, when: datetime, local_dir: str, network_paths: Sequen
     collides), ``archive_paths`` (every file the archive step may publish: the archive, its ``.sha256``
     and its ``.manifest.json`` copy in each folder, what a failed run removes when the archive step's reply was
     lost),
-    ``includes_dump``, ``includes_files``, ``stops_service``, ``min_bytes``.
+    ``includes_dump``, ``includes_files``, ``stops_service``, ``min_bytes`` (the mode's minimum archive size),
+    ``min_bytes_files_only`` (the ConfigOnly minimum: what an archive of a node without persistence must reach).
     """
     canonical = normalize_mode(mode)
     run_id = f"{when.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
@@ -69,6 +70,7 @@ def plan_run(*, mode: str, when: datetime, local_dir: str, network_paths: Sequen
         "includes_files": canonical in ("Full", "ConfigOnly"),
         "stops_service": includes_dump,
         "min_bytes": thresholds[canonical],
+        "min_bytes_files_only": thresholds["ConfigOnly"],
     }
 
 

@@ -62,6 +62,8 @@ INT_BOUNDS: dict[str, Bounds] = {
     "lock_stale_seconds": Bounds(1, WEEK, "seconds"),
     "job_timeout": Bounds(60, 30 * DAY, "seconds"),
     "step_timeout": Bounds(1, DAY, "seconds"),
+    # A cluster node's safety net must outlast the controller's dump window, or it starts the node mid-backup.
+    "safety_net_seconds": Bounds(60, 30 * DAY, "seconds"),
 }
 FLOAT_BOUNDS: dict[str, Bounds] = {
     "free_space_factor": Bounds(1.0, 100.0, "times the MongoDB data size"),
@@ -388,7 +390,7 @@ def validate_settings(raw: Mapping[str, Any]) -> dict[str, Any]:
         temp_path: like local_path, or '' (staging under local_path).
         retention_days, min_archive_bytes: {Full, DatabaseOnly, ConfigOnly} -> int, merged over the defaults.
         min_keep, max_workflow_wait, max_service_wait, copy_retries, copy_retry_delay, lock_stale_seconds,
-        job_timeout, step_timeout: int.  free_space_factor, poll_interval: float.
+        job_timeout, step_timeout, safety_net_seconds: int.  free_space_factor, poll_interval: float.
         force_stop_workflows, keys_required, export_secrets: bool.  service_name: str.
     """
     settings: dict[str, Any] = {}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 WINSIM = REPO / "tests" / "winsim"
@@ -127,6 +128,16 @@ class Fleet:
 
     def share(self) -> Path:
         return self.root / "shares" / "fileserver" / "backups"
+
+    def cluster_of(self, name: str = "controller") -> str:
+        """The alteryx_cluster of host ``name`` in this fleet's inventory."""
+        inventory = yaml.safe_load(self.inventory.read_text())
+        clusters = inventory["all"]["children"]["alteryx_clusters"]["children"]
+        return next(c for c, group in clusters.items() if name in (group.get("hosts") or {}))
+
+    def share_dir(self, name: str = "controller") -> Path:
+        """Where host ``name``'s network copies go: <share>\\<cluster>\\<host>."""
+        return self.share() / self.cluster_of(name) / name
 
     def everything_published(self) -> list[Path]:
         """Every backup-looking file or partial anywhere in the fleet's drives and shares."""

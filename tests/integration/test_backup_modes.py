@@ -62,7 +62,7 @@ def test_mode_produces_exactly_the_matrix_and_verifiable_hashes(fleet, mode):
     assert manifest["SystemInformation"].get("ServiceNotStopped") is (True if mode == "ConfigOnly" else None)
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()
     assert (archive.parent / (archive.name + ".sha256")).read_text() == f"{digest}  {archive.name}\n"
-    network = fleet.share() / "controller" / archive.name
+    network = fleet.share_dir() / archive.name
     assert hashlib.sha256(network.read_bytes()).hexdigest() == digest
     assert (network.parent / (archive.name + ".sha256")).read_text() == f"{digest}  {archive.name}\n"
     # The manifest copy beside each archive carries the archive's own SHA256.

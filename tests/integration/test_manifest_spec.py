@@ -119,7 +119,7 @@ def test_manifest_is_the_specs_data_model_inside_and_beside_the_archive(fleet, m
         assert inside["EncryptionKeyWarning"]["Message"].startswith("CRITICAL: Encryption keys backed up in Keys folder")
 
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()
-    for folder in (archive.parent, fleet.share() / "controller"):
+    for folder in (archive.parent, fleet.share_dir()):
         sidecar = (folder / (archive.name + ".sha256")).read_text()
         assert sidecar == f"{digest}  {archive.name}\n"
         beside = json.loads((folder / (archive.name + ".manifest.json")).read_text(encoding="utf-8"))
@@ -150,7 +150,7 @@ def test_unreachable_share_warns_and_keeps_the_local_archive_and_the_other_desti
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()
     for suffix in (".sha256", ".manifest.json"):
         assert (archive.parent / (archive.name + suffix)).is_file()
-    assert not (fleet.share() / "controller").exists() or not list((fleet.share() / "controller").iterdir())
+    assert not (fleet.share_dir()).exists() or not list((fleet.share_dir()).iterdir())
     other = fleet.root / "shares" / "drserver" / "backups" / "controller"
     assert hashlib.sha256((other / archive.name).read_bytes()).hexdigest() == digest
     assert (other / (archive.name + ".manifest.json")).is_file()

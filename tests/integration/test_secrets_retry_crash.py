@@ -45,7 +45,7 @@ def test_network_copy_retries_until_the_share_answers(fleet):
     run = fleet.playbook(PLAYBOOKS["Full"], extra={"alteryx_backup_network_paths": ["\\\\fileserver\\backups"]})
     assert run.rc == 0, run.output
     [archive] = fleet.archives()
-    assert (fleet.share() / "controller" / archive.name).is_file()
+    assert (fleet.share_dir() / archive.name).is_file()
     [log] = fleet.logs_dir().glob("*.log")
     text = log.read_text()
     assert "failed on attempt 1 of 4" in text and "failed on attempt 2 of 4" in text

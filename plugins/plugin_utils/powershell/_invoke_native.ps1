@@ -4,9 +4,13 @@
 #   (lines joined with LF). Throws when FilePath does not exist.
 #   Windows PowerShell 5.1 turns every stderr line of a redirected native command into an ErrorRecord, which is
 #   terminating under $ErrorActionPreference = 'Stop'; the function lowers it to 'Continue' in its own scope only.
-#   Invoke-NativeWatched -FilePath -Argument -OnWait -EverySeconds: the same result, for a long command: the
-#     process runs with both streams read asynchronously and OnWait is called every EverySeconds until it exits
-#     (the caller refreshes its lock's heartbeat there).
+#   Invoke-NativeWatched -FilePath -Argument (string[]) -OnWait -EverySeconds -Missing: the same result, for a long
+#     command: the process runs with both streams read asynchronously and OnWait is called every EverySeconds
+#     until it exits (the caller refreshes its lock's heartbeat there). Missing is the hint of the "not found"
+#     error. The arguments become one command line by Join-NativeArgument.
+#   Join-NativeArgument -Argument (string[]): the command line CommandLineToArgvW (and Go's os.Args, mongodump's
+#     parser) splits back into exactly these arguments: an argument with whitespace or '"' (or an empty one) is
+#     quoted, '"' inside it is escaped, and backslashes are doubled only where they precede a '"'.
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 
@@ -21,11 +25,20 @@ function Invoke-Native([string]$FilePath, [string]$Argument) {
     @{ exit_code = $LASTEXITCODE; stdout = ($out -join "`n"); stderr = ($err -join "`n") }
 }
 
-function Invoke-NativeWatched([string]$FilePath, [string]$Argument, [scriptblock]$OnWait, [int]$EverySeconds) {
-    if (-not (Test-Path -LiteralPath $FilePath)) { throw "$FilePath not found: is Alteryx Server installed on this node?" }
+function Join-NativeArgument([string[]]$Argument) {
+    $quoted = foreach ($arg in $Argument) {
+        if ($arg.Length -and $arg -notmatch '[\s"]') { $arg; continue }
+        # Backslashes before a quote (or before the closing quote) are doubled; the quote itself is escaped.
+        '"' + ($arg -replace '(\\*)"', '$1$1\"' -replace '(\\+)$', '$1$1') + '"'
+    }
+    @($quoted) -join ' '
+}
+
+function Invoke-NativeWatched([string]$FilePath, [string[]]$Argument, [scriptblock]$OnWait, [int]$EverySeconds,
+        [string]$Missing = 'is Alteryx Server installed on this node?') {
+    if (-not (Test-Path -LiteralPath $FilePath)) { throw "$FilePath not found: $Missing" }
     $info = New-Object Diagnostics.ProcessStartInfo $FilePath
-    # As '& $FilePath $Argument' passes it: quoted when it holds a space.
-    $info.Arguments = if ($Argument -match '\s') { '"' + $Argument + '"' } else { $Argument }
+    $info.Arguments = Join-NativeArgument $Argument
     $info.UseShellExecute = $false; $info.CreateNoWindow = $true
     $info.RedirectStandardOutput = $true; $info.RedirectStandardError = $true
     $proc = [Diagnostics.Process]::Start($info)

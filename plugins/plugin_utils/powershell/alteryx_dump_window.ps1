@@ -1,29 +1,45 @@
 # alteryx.server: alteryx_dump_window
-# Contract: the downtime window, run as ONE detached async job: [wait for workflows -> stop service] ->
-#   AlteryxService.exe emongodump=<DumpPath> -> start the service again in 'finally' (when it was running and
-#   StopService is set), even if the controller is gone. Only after the service is back: read mongoDump.log and
-#   hash every dump file. The controller judges the dump (stdout, stderr, log); this script never does.
+# Contract: the downtime window, run as ONE detached async job: [wait for workflows -> stop service] -> dump by
+#   Method -> start the service again in 'finally' (when it was running and StopService is set), even if the
+#   controller is gone. Only after the service is back: read mongoDump.log and hash every dump file. The controller
+#   judges the dump (stdout, stderr, log, exit code); this script never does.
+#   Methods: 'emongodump' (embedded MongoDB): AlteryxService.exe (ExePath) emongodump=<DumpPath>.
+#     'mongodump' (self-managed MongoDB): MongodumpPath (MongoDB Database Tools 100.x) --out=<DumpPath> with --uri
+#       (never a password in it), --username/--authenticationDatabase, --gzip, --oplog, and one run per name in
+#       Databases (--db) or one full run when Databases is empty. The password never goes on a command line: it
+#       is written to a mongodump --config YAML file in a new folder under $env:TEMP whose ACL allows only the
+#       current user and Administrators (inheritance removed), and folder and file are deleted in 'finally'.
+#       mongodump logs to stderr only: the script writes that text to <DumpPath>\mongoDump.log.
+#     'copy' (SQLite persistence): every file of SourcePath (hidden ones too) copied into DumpPath; the running
+#       service holds the SQLite files open without sharing, so the copy is only safe (and only works) while it
+#       is stopped.
 #   While the job runs, the window marker WindowPath ({run_id, expires_utc = start + JobTimeout, pid and
 #   process_started_utc of this job}) exists, so a failed run's cleanup can wait for the job to bring the service
 #   back and a second run never takes the lock over from a live job. The lock's heartbeat is refreshed every
 #   HeartbeatSeconds while workflows are waited for and while the dump runs. The marker is written before the lock
 #   is checked: a cleanup releases the lock before it looks for the marker, so either it sees the marker and
 #   waits, or this job sees the lock gone and touches nothing.
-#   Parameters: ExePath, DumpPath, StopService (bool), ServiceName, MaxWorkflowWait, ForceStopWorkflows (bool),
-#     MaxServiceWait (seconds), LockPath (heartbeat refreshed while waiting), RunId (must own LockPath),
-#     WindowPath ('' = no marker), JobTimeout (seconds, the async timeout of this job), HeartbeatSeconds.
+#   Parameters: Method, ExePath, DumpPath, StopService (bool), ServiceName, MaxWorkflowWait, ForceStopWorkflows
+#     (bool), MaxServiceWait (seconds), LockPath (heartbeat refreshed while waiting), RunId (must own LockPath),
+#     WindowPath ('' = no marker), JobTimeout (seconds, the async timeout of this job), HeartbeatSeconds;
+#     for mongodump: MongodumpPath, Uri, Username, AuthDatabase, Databases, Password (secret), Gzip, Oplog;
+#     for copy: SourcePath.
 #   RunLogPath, RunLogText: the run log's pending lines, appended first (Add-RunLog, best effort).
-#   Result: initial_state, final_state, transitions [{service, state, at_utc}], downtime_seconds,
+#   Result: method, initial_state, final_state, transitions [{service, state, at_utc}], downtime_seconds,
 #     workflows_waited_seconds, workflows_killed, workflows_running, dump_path, exe_exit_code, exe_stdout,
 #     exe_stderr, dump_log ($null when absent), files [{path (relative to DumpPath), size, sha256}].
 #   Fails: 'service_timeout' (workflows still running, stop/start too slow or the service fell back to Stopped),
-#     'mongodb' (AlteryxService.exe could not be run), 'general' (the run lost its lock: it was cancelled).
+#     'mongodb' (the dump program could not be run, or the copy failed), 'general' (the run lost its lock: it was
+#     cancelled).
 [CmdletBinding()]
 param(
-    [string]$ExePath, [string]$DumpPath, [bool]$StopService = $true, [string]$ServiceName = 'AlteryxService',
+    [string]$Method = 'emongodump', [string]$ExePath, [string]$DumpPath, [bool]$StopService = $true, [string]$ServiceName = 'AlteryxService',
     [int]$MaxWorkflowWait = 3600, [bool]$ForceStopWorkflows = $false, [int]$MaxServiceWait = 7200, [string]$LockPath = '',
     [string]$RunId = '', [string]$WindowPath = '', [int]$JobTimeout = 21600, [int]$HeartbeatSeconds = 30,
-    [string]$RunLogPath = '', [string]$RunLogText = ''
+    [string]$RunLogPath = '', [string]$RunLogText = '',
+    [string]$MongodumpPath = '', [string]$Uri = '', [string]$Username = '', [string]$AuthDatabase = 'admin',
+    [string[]]$Databases = @(), [string]$Password = '', [bool]$Gzip = $false, [bool]$Oplog = $false,
+    [string]$SourcePath = ''
 )
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
@@ -34,8 +50,65 @@ $Ansible.Changed = $false
 #include _run_log.ps1
 Add-RunLog $RunLogPath $RunLogText
 
+function New-PrivateFolder {
+    # Created with its ACL in one call, so the password file is never readable by anyone else, not even briefly.
+    $acl = New-Object Security.AccessControl.DirectorySecurity
+    $acl.SetAccessRuleProtection($true, $false)
+    $inherit = [Security.AccessControl.InheritanceFlags]'ContainerInherit, ObjectInherit'
+    $admins = New-Object Security.Principal.SecurityIdentifier 'S-1-5-32-544'
+    foreach ($sid in @([Security.Principal.WindowsIdentity]::GetCurrent().User, $admins)) {
+        $acl.AddAccessRule((New-Object Security.AccessControl.FileSystemAccessRule $sid, 'FullControl', $inherit, 'None', 'Allow'))
+    }
+    $folder = Join-Path $env:TEMP ('alteryx-mongodump-' + [guid]::NewGuid().ToString('N'))
+    $null = [IO.Directory]::CreateDirectory($folder, $acl)
+    $folder
+}
+
+function Invoke-Mongodump {
+    $null = New-Item -ItemType Directory -Path $DumpPath -Force
+    $arguments = @("--out=$DumpPath")
+    if ($Uri) { $arguments += "--uri=$Uri" }
+    if ($Username) { $arguments += @("--username=$Username", "--authenticationDatabase=$AuthDatabase") }
+    if ($Gzip) { $arguments += '--gzip' }
+    if ($Oplog) { $arguments += '--oplog' }
+    $private = ''
+    $run = @{ exit_code = 0; stdout = ''; stderr = '' }
+    try {
+        if ($Password) {
+            $private = New-PrivateFolder
+            $config = Join-Path $private 'mongodump.yml'
+            [IO.File]::WriteAllText($config, "password: '" + $Password.Replace("'", "''") + "'`n")
+            $arguments = @("--config=$config") + $arguments
+        }
+        $targets = if ($Databases.Count) { $Databases } else { @('') }
+        $stderr = New-Object Collections.ArrayList
+        foreach ($database in $targets) {
+            $argv = if ($database) { $arguments + "--db=$database" } else { $arguments }
+            $one = Invoke-NativeWatched $MongodumpPath $argv { Update-Heartbeat $LockPath $RunId } $HeartbeatSeconds 'install MongoDB Database Tools 100.x or set mongodump_path.'
+            if ($one.stderr) { $null = $stderr.Add($one.stderr) }
+            $run = @{ exit_code = $one.exit_code; stdout = $one.stdout; stderr = ($stderr -join "`n") }
+            if ($one.exit_code -ne 0) { break }
+        }
+    } finally {
+        if ($private) { Remove-Item -LiteralPath $private -Recurse -Force }
+    }
+    [IO.File]::WriteAllText((Join-Path $DumpPath 'mongoDump.log'), $run.stderr + "`n")
+    $run
+}
+
+function Copy-Persistence {
+    $null = New-Item -ItemType Directory -Path $DumpPath -Force
+    $source = (Get-Item -LiteralPath $SourcePath -Force).FullName.TrimEnd('\') + '\'
+    foreach ($item in @(Get-ChildItem -LiteralPath $SourcePath -Recurse -File -Force)) {
+        $target = Join-Path $DumpPath $item.FullName.Substring($source.Length)
+        $null = New-Item -ItemType Directory -Path (Split-Path -Parent $target) -Force
+        Copy-Item -LiteralPath $item.FullName -Destination $target -Force
+    }
+    @{ exit_code = 0; stdout = ''; stderr = '' }
+}
+
 $transitions = New-Object Collections.ArrayList
-$result = @{ initial_state = (Get-Service -Name $ServiceName).Status.ToString(); transitions = $transitions
+$result = @{ method = $Method; initial_state = (Get-Service -Name $ServiceName).Status.ToString(); transitions = $transitions
     downtime_seconds = 0; workflows_waited_seconds = 0; workflows_killed = 0; workflows_running = 0; dump_path = $DumpPath
     exe_exit_code = $null; exe_stdout = ''; exe_stderr = ''; dump_log = $null; files = @(); final_state = '' }
 if ($WindowPath) {
@@ -74,11 +147,13 @@ try {
             $t = Set-ServiceTarget $ServiceName 'Stopped' $MaxServiceWait; if ($t) { $null = $transitions.Add($t) }
             $stoppedAt = Get-Date
         }
-        $phase = 'emongodump'
-        $run = Invoke-NativeWatched $ExePath "emongodump=$DumpPath" { Update-Heartbeat $LockPath $RunId } $HeartbeatSeconds
+        $phase = $Method
+        $run = if ($Method -eq 'mongodump') { Invoke-Mongodump }
+            elseif ($Method -eq 'copy') { Copy-Persistence }
+            else { Invoke-NativeWatched $ExePath "emongodump=$DumpPath" { Update-Heartbeat $LockPath $RunId } $HeartbeatSeconds }
         $result.exe_exit_code = $run.exit_code; $result.exe_stdout = $run.stdout; $result.exe_stderr = $run.stderr
     } catch {
-        $result.failure_class = if ($phase -eq 'emongodump') { 'mongodb' } else { 'service_timeout' }
+        $result.failure_class = if ($phase -eq $Method) { 'mongodb' } else { 'service_timeout' }
         $result.message = "$phase failed: $($_.Exception.Message)"
     } finally {
         if ($stop) {

@@ -379,6 +379,19 @@ def stop_process(host: Host, pid: int, error_action: str = "Stop") -> bool:
     return True
 
 
+def files_in_use(host: Host) -> set[str]:
+    """Lower-cased Windows paths the service holds open without sharing (FileShare.None).
+
+    A Scheduler-only controller keeps its SQLite databases (``state.persistence.open_files``) open for as long as
+    its process lives, that is whenever the service is not Stopped; reading one then fails on Windows with "The
+    process cannot access the file ... because it is being used by another process."
+    """
+    persistence = host.state().get("persistence") or {}
+    if persistence.get("type") != "sqlite" or service_status(host) == "stopped":
+        return set()
+    return {str(path).lower() for path in persistence.get("open_files") or []}
+
+
 # ------------------------------------------------------ AlteryxService.exe
 class ExeResult(NamedTuple):
     """What a native command hands back: exit code and the text of its two output streams."""
@@ -432,6 +445,25 @@ def run_service_exe(host: Host, argument: str) -> ExeResult:
     if verb == "emongorestore":
         return _emongorestore(host, value)
     return ExeResult(1, f"Unknown command: {argument}", "")
+
+
+def run_native(host: Host, file_path: str, command_line: str) -> ExeResult:
+    """Start the program at ``file_path`` with ``command_line`` (its arguments, as ProcessStartInfo.Arguments).
+
+    Dispatches on the image name, as the programs this simulated host has: ``AlteryxService.exe`` (its one
+    argument, looked up through the module so that an async job's native-child wrapper applies) and
+    ``mongodump.exe`` (``winsim_engine.mongodump``, which sees the command line Windows records:
+    ``"<file_path>" <arguments>``). Any other program raises WinError: winsim has no model of it.
+    """
+    from . import mongodump
+    from .fakes.commands import split_command_line
+
+    image = file_path.replace("/", "\\").rsplit("\\", 1)[-1].lower()
+    if image == "alteryxservice.exe":
+        return run_service_exe(host, " ".join(split_command_line(command_line)))
+    if image == mongodump.IMAGE:
+        return mongodump.run(host, f'"{file_path}" {command_line}'.rstrip())
+    raise WinError(f"winsim has no model of the program {file_path}")
 
 
 def service_exe(host: Host, argument: str) -> tuple[int, str]:

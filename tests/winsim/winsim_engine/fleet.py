@@ -6,6 +6,7 @@ import argparse
 import hashlib
 import json
 import os
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import yaml
 
 from .host import encode_ps51, file_identity
+from .mongodump import DEFAULT_PATH as MONGODUMP_PATH
 
 GIB = 1024**3
 DEFAULT_VERSION = "2023.1.1.247"
@@ -78,7 +80,8 @@ def encode_settings(sections: dict[str, dict[str, str]], encoding: str) -> bytes
 
 
 DEFAULT_SETTINGS = {
-    "Controller": {"ControllerEnabled": "False", "EmbeddedMongoDBEnabled": "True", "EmbeddedMongoDBRootPath": "",
+    # A real installer's defaults layer: the embedded MongoDB is off until the override turns it on.
+    "Controller": {"ControllerEnabled": "False", "EmbeddedMongoDBEnabled": "False", "EmbeddedMongoDBRootPath": "",
                    "EmbeddedMongoDBPort": "27018", "MongoDBEnabled": "False", "WebInterfaceEnabled": "False",
                    "GalleryEnabled": "False", "LoggingPath": "C:\\ProgramData\\Alteryx\\Service\\"},
     "Engine": {"NumThreads": "4", "SortJoinMemory": "1024", "TempFilePath": "C:\\ProgramData\\Alteryx\\Engine\\"},
@@ -88,7 +91,18 @@ DEFAULT_SETTINGS = {
 }
 
 
-def _override_settings(role: str, controller_name: str, mongo: str, version: str, cluster_has: dict) -> dict:
+PERSISTENCE_TYPES = ("embedded", "self-managed", "sqlite")
+DEFAULT_MONGO_SERVER = "127.0.0.1:27017"
+SQLITE_PATH = "C:\\ProgramData\\Alteryx\\Service\\Persistence"
+# The SQLite persistence of a Scheduler-only controller: database file -> tables with their row counts. The
+# service holds every database open without sharing while it runs (state.persistence.open_files).
+SQLITE_DATABASES = {"AlteryxService.db": {"AS_Applications": 12, "AS_Queue": 5, "AS_Results": 40, "AS_Schedules": 7}}
+# A hidden file in the persistence folder: a copy without -Force would miss it.
+SQLITE_HIDDEN_FILE = "persistence.lock"
+
+
+def _override_settings(role: str, controller_name: str, mongo: str, version: str, cluster_has: dict,
+                       mongo_server: str = DEFAULT_MONGO_SERVER) -> dict:
     settings: dict[str, dict[str, str]] = {"Controller": {}, "Environment": {}, "Worker": {}}
     if role == "controller":
         settings["Controller"] = {
@@ -98,16 +112,24 @@ def _override_settings(role: str, controller_name: str, mongo: str, version: str
             "WebInterfaceEnabled": "False" if cluster_has["ui"] else "True",
             "GalleryEnabled": "False" if cluster_has["ui"] else "True",
         }
+        if mongo == "embedded":
+            settings["Controller"]["EmbeddedMongoDBEnabled"] = "True"
         if mongo == "self-managed":
             settings["Controller"].update({
                 "EmbeddedMongoDBEnabled": "False", "MongoDBEnabled": "True",
-                "MongoDBServerName": "127.0.0.1:27017", "MongoDBDatabaseName": "AlteryxService",
+                "MongoDBServerName": mongo_server, "MongoDBDatabaseName": "AlteryxService",
                 "MongoDBUserName": "alteryx", "MongoDBPasswordEncrypted": "AQAAANCMnd8BFdERjHoAwE/Cl+sB" + "p" * 30,
             })
             if _version_tuple(version) >= (2022, 3):
                 settings["Controller"]["AdvancedMongoConnectionEncrypted"] = "AQAAANCMnd8BFdERjHoAwE/" + "c" * 30
         settings["Environment"] = {"WorkerEnabled": "False" if cluster_has["workers"] else "True",
                                    "SetupType": "Complete"}
+        if mongo == "sqlite":
+            # A Scheduler-only installation: no Gallery, no MongoDB of any kind, SQLite persistence.
+            settings["Controller"].update({"EmbeddedMongoDBEnabled": "False", "MongoDBEnabled": "False",
+                                           "SQLitePath": SQLITE_PATH, "WebInterfaceEnabled": "False",
+                                           "GalleryEnabled": "False"})
+            settings["Environment"]["SetupType"] = "SchedulerOnly"
     elif role == "worker":
         settings["Environment"] = {"WorkerEnabled": "True", "SetupType": "Worker"}
         settings["Worker"] = {"UseLocalServer": "False", "ServerName": f"http://{controller_name}:80/AlteryxService/"}
@@ -122,8 +144,15 @@ def _override_settings(role: str, controller_name: str, mongo: str, version: str
 
 
 def build_host(root: Path, name: str, role: str, *, controller_name: str, mongo: str, version: str,
-               cluster_has: dict, seed: int, settings_encoding: str = DEFAULT_SETTINGS_ENCODING) -> None:
-    """Write one host folder: drives, Alteryx trees, state.json."""
+               cluster_has: dict, seed: int, settings_encoding: str = DEFAULT_SETTINGS_ENCODING,
+               mongo_server: str = DEFAULT_MONGO_SERVER) -> None:
+    """Write one host folder: drives, Alteryx trees, state.json.
+
+    ``mongo`` is the controller's persistence (PERSISTENCE_TYPES); ``mongo_server`` the ``host:port`` a
+    self-managed controller's MongoDBServerName names (where its mongodump.exe really connects).
+    """
+    if mongo not in PERSISTENCE_TYPES:
+        raise ValueError(f"unknown persistence {mongo!r}; expected one of {', '.join(PERSISTENCE_TYPES)}")
     c_drive = root / "drives" / "C"
     (root / "drives" / "D").mkdir(parents=True, exist_ok=True)
     install = c_drive / "Program Files" / "Alteryx"
@@ -135,7 +164,7 @@ def build_host(root: Path, name: str, role: str, *, controller_name: str, mongo:
     (install / "bin" / "AlteryxService.exe").write_bytes(b"MZ winsim AlteryxService.exe\n")
     (install / "bin" / "RuntimeData" / "RuntimeSettings.xml").write_text(_xml(DEFAULT_SETTINGS))
     (data / "RuntimeSettings.xml").write_bytes(encode_settings(
-        _override_settings(role, controller_name, mongo, version, cluster_has), settings_encoding))
+        _override_settings(role, controller_name, mongo, version, cluster_has, mongo_server), settings_encoding))
     (data / "Engine" / "SystemAlias.xml").write_text(
         '<?xml version="1.0"?>\n<AliasConfig>\n  <Alias name="Warehouse" type="odbc">DSN=warehouse</Alias>\n'
         "</AliasConfig>\n")
@@ -160,6 +189,7 @@ def build_host(root: Path, name: str, role: str, *, controller_name: str, mongo:
         for index in range(4):
             (mongo_dir / f"collection-{index}-{seed}.wt").write_bytes(os.urandom(256 * 1024))
         (mongo_dir / "WiredTiger").write_text("WiredTiger\nWiredTiger 10.0.0\n")
+    persistence = _build_persistence(c_drive, role, mongo, seed)
     token_length = 64 if _version_tuple(version) >= (2021, 4) else 40
     rng_hex = hashlib.sha256(f"{name}-{seed}".encode()).hexdigest() * 2
     state: dict[str, Any] = {
@@ -170,7 +200,7 @@ def build_host(root: Path, name: str, role: str, *, controller_name: str, mongo:
         "admin": True,
         "roles": {"controller": role == "controller",
                   "worker": role == "worker" or (role == "controller" and not cluster_has["workers"]),
-                  "ui": role == "ui" or (role == "controller" and not cluster_has["ui"])},
+                  "ui": role == "ui" or (role == "controller" and not cluster_has["ui"] and mongo != "sqlite")},
         "services": {"AlteryxService": {
             "state": "running", "start_mode": "auto", "display_name": "AlteryxService",
             "path": "\"C:\\Program Files\\Alteryx\\bin\\AlteryxService.exe\"",
@@ -180,13 +210,48 @@ def build_host(root: Path, name: str, role: str, *, controller_name: str, mongo:
         "disks": {"C": {"size": 100 * GIB}, "D": {"size": 200 * GIB}},
         "secrets": {"server_secret": rng_hex[:token_length].upper(),
                     "emongo_password": rng_hex[10:42], "emongo_admin_password": rng_hex[42:74]},
-        "mongo": {"type": mongo if role == "controller" else "none", "seed": seed, "documents": 60,
-                  "dump_seconds": 0.3},
+        "mongo": {"type": mongo if role == "controller" and mongo != "sqlite" else "none", "seed": seed,
+                  "documents": 60, "dump_seconds": 0.3},
+        "persistence": persistence,
         "counters": {},
-        "attributes": _seeded_attributes(c_drive),
+        "attributes": {**_seeded_attributes(c_drive), **persistence.pop("attributes", {})},
     }
     (root / "state.json").write_text(json.dumps(state, indent=1, sort_keys=True))
     (root / "journal.jsonl").write_text("")
+
+
+def _build_persistence(c_drive: Path, role: str, mongo: str, seed: int) -> dict[str, Any]:
+    """The controller's persistence on disk and its ``state.persistence`` record.
+
+    self-managed: mongodump.exe of MongoDB Database Tools at its default path. sqlite: real SQLite databases
+    (python sqlite3) in the SQLite folder, held open by the service, and a hidden lock file.
+    """
+    if role != "controller":
+        return {"type": "none", "path": ""}
+    if mongo == "self-managed":
+        exe = c_drive.joinpath(*MONGODUMP_PATH.split("\\")[1:])
+        exe.parent.mkdir(parents=True, exist_ok=True)
+        exe.write_bytes(b"MZ winsim mongodump.exe (MongoDB Database Tools 100.9.4)\n")
+        return {"type": "self-managed", "path": ""}
+    if mongo == "embedded":
+        return {"type": "embedded", "path": "C:\\ProgramData\\Alteryx\\Service\\Persistence\\MongoDB"}
+    folder = c_drive.joinpath(*SQLITE_PATH.split("\\")[1:])
+    folder.mkdir(parents=True, exist_ok=True)
+    open_files = []
+    for database, tables in SQLITE_DATABASES.items():
+        with sqlite3.connect(folder / database) as db:
+            for table, rows in tables.items():
+                db.execute(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, name TEXT, payload BLOB)")
+                db.executemany(f"INSERT INTO {table} (name, payload) VALUES (?, ?)",
+                               [(f"{table}-{n}", hashlib.sha256(f"{seed}-{table}-{n}".encode()).digest() * 8)
+                                for n in range(rows)])
+        db.close()
+        open_files.append(f"{SQLITE_PATH}\\{database}")
+    hidden = folder / SQLITE_HIDDEN_FILE
+    hidden.write_text(f"locked by AlteryxService {seed}\n")
+    win_hidden = f"{SQLITE_PATH}\\{SQLITE_HIDDEN_FILE}"
+    return {"type": "sqlite", "path": SQLITE_PATH, "open_files": open_files,
+            "attributes": {win_hidden.lower(): {"attrs": ["Hidden"], **file_identity(hidden, create=True)}}}
 
 
 def _seeded_attributes(c_drive: Path) -> dict[str, Any]:
@@ -200,10 +265,12 @@ def _seeded_attributes(c_drive: Path) -> dict[str, Any]:
 
 def new_fleet(directory: str | os.PathLike[str], *, workers: int = 0, ui: int = 0, clusters: int = 1,
               mongo: str = "embedded", version: str = DEFAULT_VERSION,
-              settings_encoding: str = DEFAULT_SETTINGS_ENCODING) -> Path:
+              settings_encoding: str = DEFAULT_SETTINGS_ENCODING, mongo_server: str = DEFAULT_MONGO_SERVER) -> Path:
     """Create a fleet of simulated hosts under ``directory`` and return its inventory path.
 
-    ``settings_encoding`` is how each override RuntimeSettings.xml is written (SETTINGS_ENCODINGS).
+    ``mongo`` is the controllers' persistence (PERSISTENCE_TYPES); a self-managed controller names
+    ``mongo_server`` (``host:port``) as its MongoDBServerName. ``settings_encoding`` is how each override
+    RuntimeSettings.xml is written (SETTINGS_ENCODINGS).
     """
     if settings_encoding not in SETTINGS_ENCODINGS:
         raise ValueError(f"unknown settings encoding {settings_encoding!r}; expected one of "
@@ -227,7 +294,7 @@ def new_fleet(directory: str | os.PathLike[str], *, workers: int = 0, ui: int = 
             root = base / "hosts" / name
             build_host(root, name, role, controller_name=controller, mongo=mongo, version=version,
                        cluster_has={"workers": workers > 0, "ui": ui > 0}, seed=seed,
-                       settings_encoding=settings_encoding)
+                       settings_encoding=settings_encoding, mongo_server=mongo_server)
             seed += 1
             group = {"controller": "alteryx_controller", "worker": "alteryx_workers", "ui": "alteryx_ui"}[role]
             groups[group]["hosts"][name] = {"winsim_root": str(root)}
@@ -249,7 +316,8 @@ def new_fleet(directory: str | os.PathLike[str], *, workers: int = 0, ui: int = 
 
 
 def cli(argv: list[str] | None = None) -> int:
-    """``winsim new DIR [--workers N] [--ui N] [--clusters N] [--mongo M] [--version V] [--settings-encoding E]``."""
+    """``winsim new DIR [--workers N] [--ui N] [--clusters N] [--mongo M] [--mongo-server H:P] [--version V]
+    [--settings-encoding E]``."""
     parser = argparse.ArgumentParser(prog="winsim", description="Simulated Alteryx Server hosts for tests.")
     sub = parser.add_subparsers(dest="command", required=True)
     new = sub.add_parser("new", help="create a fleet and its inventory")
@@ -257,12 +325,23 @@ def cli(argv: list[str] | None = None) -> int:
     new.add_argument("--workers", type=int, default=0)
     new.add_argument("--ui", type=int, default=0)
     new.add_argument("--clusters", type=int, default=1)
-    new.add_argument("--mongo", choices=["embedded", "self-managed"], default="embedded")
+    new.add_argument("--mongo", choices=PERSISTENCE_TYPES, default="embedded")
+    new.add_argument("--mongo-server", default=DEFAULT_MONGO_SERVER,
+                     help="host:port of a self-managed MongoDB (default: %(default)s)")
     new.add_argument("--version", default=DEFAULT_VERSION)
     new.add_argument("--settings-encoding", choices=SETTINGS_ENCODINGS, default=DEFAULT_SETTINGS_ENCODING,
                      help="encoding of the override RuntimeSettings.xml (default: %(default)s)")
+    tick = sub.add_parser("tick", help="fire the scheduled tasks that came due on hosts (winsim has no daemon)")
+    tick.add_argument("hosts", nargs="+", metavar="HOST_ROOT", help="a host folder, <fleet>/hosts/<name>")
     args = parser.parse_args(argv)
+    if args.command == "tick":
+        from .host import Host
+        from .scheduler import tick as tick_host
+
+        print(json.dumps({root: tick_host(Host(root)) for root in args.hosts}, indent=1, sort_keys=True))
+        return 0
     inventory = new_fleet(args.directory, workers=args.workers, ui=args.ui, clusters=args.clusters,
-                          mongo=args.mongo, version=args.version, settings_encoding=args.settings_encoding)
+                          mongo=args.mongo, version=args.version, settings_encoding=args.settings_encoding,
+                          mongo_server=args.mongo_server)
     print(inventory)
     return 0

@@ -61,17 +61,26 @@ class Host:
     # ------------------------------------------------------------------ state
     @contextlib.contextmanager
     def locked_state(self) -> Iterator[dict[str, Any]]:
-        """Yield the host state for modification; it is written back on exit."""
+        """Yield the host state for modification; it is written back on exit.
+
+        Touching the host first fires the scheduled tasks that came due meanwhile (winsim has no Task Scheduler
+        daemon; see ``scheduler.settle``); their events are journalled once the state is written.
+        """
+        from . import scheduler  # late: scheduler imports alteryx, which imports this module
+
         with open(self.root / ".lock", "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 state = json.loads((self.root / "state.json").read_text())
+                fired = scheduler.settle(state)
                 yield state
                 tmp = self.root / "state.json.tmp"
                 tmp.write_text(json.dumps(state, indent=1, sort_keys=True))
                 os.replace(tmp, self.root / "state.json")
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+        for name, fields in fired:
+            self.event(name, **fields)
 
     def state(self) -> dict[str, Any]:
         """Return a snapshot of the host state (read only)."""

@@ -283,6 +283,8 @@ SCRIPTS = {
         "verified_entries": 2,
     },
     "alteryx_retention": _retention_script,
+    "alteryx_tcp_check": lambda params: {"address": params["Address"], "port": params["Port"], "reachable": True,
+                                         "elapsed_ms": 3, "error": ""},
     "alteryx_finalize": lambda params: {"log_path": params["LogPath"], "removed": [params["StagingPath"]],
                                         "lock_released": True, "window_waited_seconds": 0},
 }
@@ -316,9 +318,21 @@ ARGS: dict[str, dict[str, Any]] = {
                          "log_path": "D:\\B\\Logs\\x.log", "unpublish": ["D:\\B\\a.zip"],
                          "steps": [{"log": [{"time": "2024-01-31 02:00:00", "level": "INFO", "message": "m"}]},
                                    {"failed": True, "msg": "boom"}, "skipped"]},
+    "alteryx_cluster_plan": {"mode": "Full"},
+    "alteryx_mongodb_check": {"check_from": "host", "host": "db1", "username": "alteryx", "password": "pw"},
+    "alteryx_cluster_gate": {"cluster": "c1", "members": ["controller", "worker1"], "phase": "Stopping worker1"},
     # Disagreeing class and code: the result carries failure_class, exit_code and the warning about the code.
     "alteryx_fail": {"msg": "The share is offline", "failure_class": "storage", "exit_code": 5},
 }
+
+
+# Variables the controller-only cluster steps read: a controller and a worker of one cluster, both healthy.
+_HOSTVARS = {"controller": {"alteryx_cluster": "c1", "_alteryx_backup_facts": {"alteryx_server": FACTS}},
+             "worker1": {"alteryx_cluster": "c1", "_alteryx_backup_facts": {"alteryx_server": {
+                 **FACTS, "roles": ["worker"], "controller_server": "http://controller/AlteryxService/"}}}}
+TASK_VARS = {"inventory_hostname": "worker1", "hostvars": _HOSTVARS, "ansible_play_hosts_all": list(_HOSTVARS),
+             "ansible_play_hosts": list(_HOSTVARS),
+             "groups": {"alteryx_controller": ["controller"], "alteryx_workers": ["worker1"]}}
 
 
 def _run_step(name: str, check_mode: bool, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
@@ -336,7 +350,7 @@ def _run_step(name: str, check_mode: bool, monkeypatch: pytest.MonkeyPatch) -> d
     action = action_class.__new__(action_class)
     action._task = SimpleNamespace(check_mode=check_mode, async_val=0)
     action._play_context = SimpleNamespace(remote_addr="10.0.0.5")
-    return action.step(validation.validated_parameters, {})
+    return action.step(validation.validated_parameters, copy.deepcopy(TASK_VARS))
 
 
 def _undocumented(value: Any, entry: dict[str, Any], path: str) -> list[str]:

@@ -1,12 +1,15 @@
-"""Twin of alteryx_dump_window.ps1: [wait -> stop] -> emongodump -> start in finally, then flat host facts."""
+"""Twin of alteryx_dump_window.ps1: [wait -> stop] -> emongodump | mongodump | copy -> start in finally, then facts."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
+import uuid
 
-from ..host import WinError
+from .. import alteryx
+from ..host import Host, WinError
 from . import ScriptFailure
 from ._common import process_started, sha256, utc_iso
 from ._invoke_native import invoke_native_watched
@@ -20,12 +23,86 @@ from ._service_control import (
     workflows,
 )
 
+MONGODUMP_MISSING = "install MongoDB Database Tools 100.x or set mongodump_path."
+ADMINISTRATORS = "S-1-5-32-544"
+
+
+def new_private_folder(host: Host) -> str:
+    """``New-PrivateFolder``: a new folder under $env:TEMP created with a protected ACL (the current user and
+    Administrators only). winsim keeps no ACLs on files; the ACL is journalled (``private_folder``) so that a test
+    can check it."""
+    folder = host.win_path(host.local_path("%TEMP%")) + "\\alteryx-mongodump-" + uuid.uuid4().hex
+    host.local_path(folder).mkdir()
+    host.event("private_folder", path=folder, inheritance_protected=True,
+               allow=[{"sid": "current user", "rights": "FullControl"}, {"sid": ADMINISTRATORS, "rights": "FullControl"}])
+    return folder
+
+
+def invoke_mongodump(host: Host, p: dict, heartbeat) -> dict:
+    """``Invoke-Mongodump``: one mongodump run per database (or one full run), the password only in a --config file."""
+    dump = host.local_path(p["DumpPath"])
+    dump.mkdir(parents=True, exist_ok=True)
+    arguments = [f"--out={p['DumpPath']}"]
+    if p["Uri"]:
+        arguments.append(f"--uri={p['Uri']}")
+    if p["Username"]:
+        arguments += [f"--username={p['Username']}", f"--authenticationDatabase={p['AuthDatabase']}"]
+    if p["Gzip"]:
+        arguments.append("--gzip")
+    if p["Oplog"]:
+        arguments.append("--oplog")
+    private = ""
+    run_ = {"exit_code": 0, "stdout": "", "stderr": ""}
+    try:
+        if p["Password"]:
+            private = new_private_folder(host)
+            config = private + "\\mongodump.yml"
+            # [IO.File]::WriteAllText: UTF-8 without a BOM.
+            host.write_bytes(host.local_path(config), ("password: '" + p["Password"].replace("'", "''") + "'\n").encode())
+            arguments = [f"--config={config}"] + arguments
+        targets = list(p["Databases"] or []) or [""]
+        stderr = []
+        for database in targets:
+            argv = arguments + [f"--db={database}"] if database else arguments
+            one = invoke_native_watched(host, p["MongodumpPath"], argv, heartbeat, p["HeartbeatSeconds"],
+                                        MONGODUMP_MISSING)
+            if one["stderr"]:
+                stderr.append(one["stderr"])
+            run_ = {"exit_code": one["exit_code"], "stdout": one["stdout"], "stderr": "\n".join(stderr)}
+            if one["exit_code"] != 0:
+                break
+    finally:
+        if private:
+            shutil.rmtree(host.local_path(private))
+            host.event("private_folder_removed", path=private)
+    host.write_bytes(dump / "mongoDump.log", (run_["stderr"] + "\n").encode())
+    return run_
+
+
+def copy_persistence(host: Host, p: dict) -> dict:
+    """``Copy-Persistence``: every file of SourcePath (-Force: hidden ones too) into DumpPath.
+
+    Copy-Item opens each source for reading with FileShare.Read; a file the running service holds open without
+    sharing (its SQLite databases) fails as on Windows.
+    """
+    host.local_path(p["DumpPath"]).mkdir(parents=True, exist_ok=True)
+    if not host.local_path(p["SourcePath"]).exists():
+        raise WinError(f"Cannot find path '{p['SourcePath']}' because it does not exist.")
+    source = host.local_path(p["SourcePath"])
+    in_use = alteryx.files_in_use(host)
+    for item in host.get_child_items(p["SourcePath"], recurse=True, force=True, files_only=True):
+        if host.win_path(item).lower() in in_use:
+            raise WinError(f"The process cannot access the file '{host.win_path(item)}' because it is being used by "
+                           "another process.")
+        host.copy_file(item, host.local_path(p["DumpPath"]).joinpath(*item.relative_to(source).parts))
+    return {"exit_code": 0, "stdout": "", "stderr": ""}
+
 
 def run(host, p, ctx):
     add_run_log(host, p)
     name = p["ServiceName"]
     transitions = []
-    result = {"initial_state": status(host, name), "transitions": transitions, "downtime_seconds": 0,
+    result = {"method": p["Method"], "initial_state": status(host, name), "transitions": transitions, "downtime_seconds": 0,
               "workflows_waited_seconds": 0, "workflows_killed": 0, "workflows_running": 0, "dump_path": p["DumpPath"],
               "exe_exit_code": None, "exe_stdout": "", "exe_stderr": "", "dump_log": None, "files": [],
               "final_state": ""}
@@ -62,12 +139,18 @@ def run(host, p, ctx):
                 if t:
                     transitions.append(t)
                 stopped_at = time.time()
-            phase = "emongodump"
-            run_ = invoke_native_watched(host, p["ExePath"], f"emongodump={p['DumpPath']}",
-                                         lambda: update_heartbeat(host, p["LockPath"], p["RunId"]), p["HeartbeatSeconds"])
+            phase = p["Method"]
+            heartbeat = lambda: update_heartbeat(host, p["LockPath"], p["RunId"])  # noqa: E731  (the script's block)
+            if p["Method"] == "mongodump":
+                run_ = invoke_mongodump(host, p, heartbeat)
+            elif p["Method"] == "copy":
+                run_ = copy_persistence(host, p)
+            else:
+                run_ = invoke_native_watched(host, p["ExePath"], [f"emongodump={p['DumpPath']}"], heartbeat,
+                                             p["HeartbeatSeconds"])
             result.update(exe_exit_code=run_["exit_code"], exe_stdout=run_["stdout"], exe_stderr=run_["stderr"])
         except (WinError, OSError) as exc:  # the script's catch: any error of the stop or the dump
-            result["failure_class"] = "mongodb" if phase == "emongodump" else "service_timeout"
+            result["failure_class"] = "mongodb" if phase == p["Method"] else "service_timeout"
             result["message"] = f"{phase} failed: {exc}"
         finally:
             if stop:

@@ -1,0 +1,91 @@
+# Copyright: alteryx.server maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one result-shaping path of the three persistence dumps (emongodump, mongodump, SQLite copy).
+
+Each runs alteryx_dump_window.ps1 as one detached host job; this module turns the job's flat host facts
+and the dump verdict (``_dump``) into the step's public result, which has the same keys for every method.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
+from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry
+from ansible_collections.alteryx.server.plugins.plugin_utils._service_states import normalize_state
+
+# Options every dump step has (the window around the dump); each step adds its own.
+WINDOW_SPEC: dict[str, dict[str, Any]] = {
+    "dump_path": {"type": "str", "required": True},
+    "service_name": {"type": "str", "default": "AlteryxService"},
+    "max_workflow_wait": {"type": "int", "default": 3600},
+    "force_stop_workflows": {"type": "bool", "default": False},
+    "max_service_wait": {"type": "int", "default": 7200},
+    "lock_path": {"type": "str", "default": ""},
+    "run_id": {"type": "str", "default": ""},
+    "window_path": {"type": "str", "default": ""},
+    "timeout": {"type": "int", "default": 21600},
+    "poll_interval": {"type": "float", "default": 5.0},
+    "heartbeat_seconds": {"type": "int", "default": 30},
+}
+# Host text kept out of the public result (it may be long; the verdict quotes what matters).
+HOST_TEXT = ("exe_stdout", "exe_stderr", "dump_log", "exe_exit_code", "method")
+# What each method's parameters default to in the host call (the script ignores those of other methods).
+METHOD_DEFAULTS: dict[str, Any] = {
+    "ExePath": "", "MongodumpPath": "", "Uri": "", "Username": "", "AuthDatabase": "admin", "Databases": [],
+    "Password": "", "Gzip": False, "Oplog": False, "SourcePath": "",
+}
+
+
+def public_result(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The step's public result from the host's flat facts: states normalized, host text kept out.
+
+    Returned keys: whatever the host sent except HOST_TEXT (dump_path, files, transitions, downtime_seconds,
+    initial_state, final_state, workflows_*), with ``files`` and ``databases`` always present.
+    """
+    result = {k: v for k, v in raw.items() if k not in HOST_TEXT and not k.startswith("_")}
+    for key in ("initial_state", "final_state"):
+        if key in result:
+            result[key] = normalize_state(result[key])
+    result["transitions"] = [{**t, "state": normalize_state(t.get("state"))} for t in raw.get("transitions") or []]
+    result.setdefault("files", [])
+    result.setdefault("databases", [])
+    return result
+
+
+def check_mode_result(dump_path: str, service_name: str, stop_service: bool, action: str) -> dict[str, Any]:
+    """What a dump step says in check mode. Returned keys: the public result's, plus ``msg`` and ``log``."""
+    stop = f"stop {service_name}, " if stop_service else ""
+    message = f"Would {stop}{action}" + (", then start it again" if stop_service else "")
+    return {"changed": True, "dump_path": dump_path, "databases": [], "files": [], "transitions": [],
+            "downtime_seconds": 0, "msg": message, "log": [entry("INFO", message)]}
+
+
+def finish(raw: Mapping[str, Any], verdict: Mapping[str, Any], *, label: str, dump_path: str,
+           warnings: Sequence[str], changed: bool) -> dict[str, Any]:
+    """The step's result for a window that ran; raises AlteryxStepError(mongodb) when the verdict is bad.
+
+    ``label`` names the dump in messages (``emongodump``, ``mongodump``, ``SQLite copy``). Returned keys: the
+    public result's, ``databases`` from the verdict, plus ``changed``, ``warnings`` and ``log``.
+    """
+    result = public_result(raw)
+    result["databases"] = list(verdict["databases"])
+    if not verdict["ok"]:
+        where = f"see {dump_path}\\mongoDump.log; " if label != "SQLite copy" else ""
+        raise AlteryxStepError(f"{label} failed: {verdict['reason']} ({where}the service is {result['final_state']}).",
+                               "mongodb", result)
+    log = [entry("WARNING", w) for w in warnings]
+    log += [entry("INFO", f"{t['service']} {t['state']} at {t['at_utc']}") for t in result["transitions"]]
+    held = (f"{len(verdict['databases'])} database(s), {verdict['documents']} documents, "
+            if verdict["databases"] else "")
+    log.append(entry("SUCCESS", f"{label} wrote {held}{len(result['files'])} files; service down "
+                                f"{result['downtime_seconds']:.1f} s"))
+    return {"changed": changed, **result, "warnings": list(warnings), "log": log}
+
+
+def failed_window(exc: AlteryxStepError) -> AlteryxStepError:
+    """A failure of the host job itself, its partial result shaped like a success's (the same error, updated)."""
+    exc.result = public_result(exc.result)
+    exc.result["log"] = [entry("ERROR", exc.msg)]
+    return exc
