@@ -44,7 +44,6 @@ DOCS = "docs/configuration.md"
 
 # Status of a key in CONFIG_KEYS.
 USED = "used"            # the role acts on the setting
-VARIABLE = "variable"    # a role variable the role does not act on yet (self-managed MongoDB)
 ACCEPTED = "accepted"    # accepted and returned in settings only; not a role variable, not acted on yet
 
 
@@ -60,7 +59,7 @@ class ConfigKey:
     Attributes:
         key: Dotted path of the key in the file, e.g. ``BackupConfiguration.LogDirectory``.
         setting: Setting name (the role variable ``alteryx_backup_<setting>`` when status is not ACCEPTED).
-        status: USED, VARIABLE or ACCEPTED (see above).
+        status: USED or ACCEPTED (see above).
         note: What the collection does with it; shown in docs/configuration.md and in warnings.
         convert: Turns the file's value into the setting's value (None: taken as it is).
     """
@@ -80,7 +79,6 @@ class ConfigKey:
 _SMB = "ServiceConfiguration."
 _MDB = "MongoDBConfiguration."
 _SELF = "MongoDBConfiguration.SelfManagedMongoDB."
-_NOT_YET_MONGO = "self-managed MongoDB is not backed up by this collection yet"
 _NOTIFY = "e-mail notifications are not sent by this collection yet (spec phase 7)"
 
 CONFIG_KEYS: tuple[ConfigKey, ...] = (
@@ -103,22 +101,21 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
               "Seconds to wait for running workflows before the service is stopped."),
     ConfigKey(_SMB + "ForceStopWorkflows", "force_stop_workflows", USED,
               "Stop workflows still running after the wait instead of failing with service_timeout."),
-    ConfigKey(_SMB + "StopServiceForExternalDB", "stop_service_for_external_db", VARIABLE,
-              "Stop AlteryxService while a self-managed MongoDB is dumped; " + _NOT_YET_MONGO + "."),
-    ConfigKey(_MDB + "Type", "mongodb_type", VARIABLE,
-              "auto, embedded or self-managed; the node's RuntimeSettings.xml decides today (auto)."),
+    ConfigKey(_SMB + "StopServiceForExternalDB", "stop_service_for_external_db", USED,
+              "Stop the cluster while a self-managed MongoDB is dumped; false dumps it with Alteryx running."),
+    ConfigKey(_MDB + "Type", "mongodb_type", USED,
+              "auto (RuntimeSettings.xml decides), or embedded / self-managed to override it."),
     ConfigKey(_MDB + "EmbeddedMongoDB.UseAlteryxService", "mongodb_use_alteryx_service", ACCEPTED,
               "the embedded MongoDB is always dumped with AlteryxService.exe emongodump."),
-    ConfigKey(_SELF + "ConnectionString", "mongodb_connection_string", VARIABLE,
-              "Connection string without a password (one with user:password@ is refused); " + _NOT_YET_MONGO + "."),
-    ConfigKey(_SELF + "Host", "mongodb_host", VARIABLE, "MongoDB host; " + _NOT_YET_MONGO + "."),
-    ConfigKey(_SELF + "Port", "mongodb_port", VARIABLE, "MongoDB port; " + _NOT_YET_MONGO + "."),
-    ConfigKey(_SELF + "Database", "mongodb_database", VARIABLE, "Database to back up; " + _NOT_YET_MONGO + "."),
-    ConfigKey(_SELF + "AuthDatabase", "mongodb_auth_database", VARIABLE,
-              "Authentication database; " + _NOT_YET_MONGO + "."),
-    ConfigKey(_SELF + "Username", "mongodb_username", VARIABLE, "MongoDB user; " + _NOT_YET_MONGO + "."),
-    ConfigKey(_SELF + "UseCompression", "mongodb_gzip", VARIABLE,
-              "mongodump --gzip; " + _NOT_YET_MONGO + "."),
+    ConfigKey(_SELF + "ConnectionString", "mongodb_connection_string", USED,
+              "Connection string without a password (one with user:password@ is refused)."),
+    ConfigKey(_SELF + "Host", "mongodb_host", USED, "MongoDB host; empty: RuntimeSettings.xml MongoDBServerName."),
+    ConfigKey(_SELF + "Port", "mongodb_port", USED, "MongoDB port."),
+    ConfigKey(_SELF + "Database", "mongodb_database", USED,
+              "Databases to back up, comma separated; empty: every database of the server."),
+    ConfigKey(_SELF + "AuthDatabase", "mongodb_auth_database", USED, "Authentication database."),
+    ConfigKey(_SELF + "Username", "mongodb_username", USED, "MongoDB user; empty: RuntimeSettings.xml MongoDBUserName."),
+    ConfigKey(_SELF + "UseCompression", "mongodb_gzip", USED, "mongodump --gzip."),
     ConfigKey("FilesConfiguration.BackupKeys", "keys_required", USED,
               "true: a node without C:\\ProgramData\\Alteryx\\Keys fails in preflight; false: a missing Keys folder is "
               "a warning. The folder is backed up whenever it exists."),

@@ -82,7 +82,9 @@ def test_spec_defaults_have_their_declared_types(role: str) -> None:
 def test_defaults_and_spec_list_the_same_variables(role: str) -> None:
     internal = INTERNAL_DEFAULTS.get(role, set())
     defaults = set(_defaults(role))
-    options = set(_options(role))
+    secrets = {name for name, option in _options(role).items() if option.get("no_log")}
+    assert not secrets & defaults, f"secrets must have no default: {sorted(secrets & defaults)}"
+    options = set(_options(role)) - secrets
     assert internal <= defaults, f"INTERNAL_DEFAULTS lists variables not in defaults/main.yml: {internal - defaults}"
     assert not (defaults - internal) - options, f"defaults without a spec entry: {sorted((defaults - internal) - options)}"
     assert not options - defaults, f"spec options without a default in defaults/main.yml: {sorted(options - defaults)}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import copy
 import importlib
+import inspect
 import json
 from datetime import datetime
 from pathlib import Path
@@ -86,9 +87,15 @@ def test_every_action_plugin_has_module_docs() -> None:
     assert not missing, f"action plugins without plugins/modules/<name>.py docs: {missing}"
 
 
+def _is_python_module(path: Path) -> bool:
+    """A real module that runs where Python does (offline verification on the controller), not docs only."""
+    return "AnsibleModule(" in path.read_text(encoding="utf-8")
+
+
 def test_every_docs_only_module_has_an_implementation() -> None:
     orphans = [p.stem for p in MODULE_DIR.glob("*.py")
-               if p.name != "__init__.py" and p.stem not in ACTIONS and not p.with_suffix(".ps1").exists()]
+               if p.name != "__init__.py" and p.stem not in ACTIONS and not p.with_suffix(".ps1").exists()
+               and not _is_python_module(p)]
     assert not orphans, f"module docs with neither an action plugin nor a .ps1 module: {orphans}"
 
 
@@ -319,6 +326,8 @@ ARGS: dict[str, dict[str, Any]] = {
                          "steps": [{"log": [{"time": "2024-01-31 02:00:00", "level": "INFO", "message": "m"}]},
                                    {"failed": True, "msg": "boom"}, "skipped"]},
     "alteryx_cluster_plan": {"mode": "Full"},
+    "alteryx_mongodump": {"dump_path": "D:\\B\\x.staging\\MongoDB", "host": "db1"},
+    "alteryx_sqlite_backup": {"dump_path": "D:\\B\\x.staging\\MongoDB"},
     "alteryx_mongodb_check": {"check_from": "host", "host": "db1", "username": "alteryx", "password": "pw"},
     "alteryx_cluster_gate": {"cluster": "c1", "members": ["controller", "worker1"], "phase": "Stopping worker1"},
     # Disagreeing class and code: the result carries failure_class, exit_code and the warning about the code.
@@ -337,7 +346,8 @@ TASK_VARS = {"inventory_hostname": "worker1", "hostvars": _HOSTVARS, "ansible_pl
 
 def _run_step(name: str, check_mode: bool, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     action_class = _action(name)
-    module = importlib.import_module(action_class.__module__)
+    # Inherited steps (the three dump steps share DumpWindowAction's) call run_script where step() is defined.
+    module = importlib.import_module(inspect.getmodule(action_class.step).__name__)
 
     def fake_run_script(action: Any, script: str, parameters: dict[str, Any], task_vars: dict[str, Any],
                         **_: Any) -> dict[str, Any]:

@@ -26,7 +26,6 @@ from ansible_collections.alteryx.server.plugins.plugin_utils._config import (
     CONFIG_KEYS,
     FLAT_KEYS,
     USED,
-    VARIABLE,
     load_config,
 )
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
@@ -387,15 +386,13 @@ def test_keys_not_acted_on_warn_only_when_not_the_spec_default() -> None:
     loaded = _load(document)
     assert loaded["settings"]["notification_enabled"] is True and loaded["settings"]["mongodb_type"] == "self-managed"
     assert loaded["warnings"] == [
-        f"{SOURCE}: MongoDBConfiguration.Type=\"self-managed\" is accepted but not acted on yet: auto, embedded or "
-        "self-managed; the node's RuntimeSettings.xml decides today (auto).",
         f"{SOURCE}: NotificationConfiguration.Enabled=true is accepted but not acted on yet: e-mail notifications are "
         "not sent by this collection yet (spec phase 7).",
     ]
 
 
 def test_mapping_table_statuses() -> None:
-    assert {entry.status for entry in CONFIG_KEYS} == {USED, VARIABLE, ACCEPTED}
+    assert {entry.status for entry in CONFIG_KEYS} == {USED, ACCEPTED}
     assert all(entry.note.endswith(".") for entry in CONFIG_KEYS)
     for entry in CONFIG_KEYS:
         assert (entry.variable == "") == (entry.status == ACCEPTED)
