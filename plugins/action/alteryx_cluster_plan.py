@@ -42,7 +42,9 @@ class ActionModule(AlteryxAction):
             run_plan = hostvars[name].get(args["plan_var"]) if not self._task.check_mode else None
             if isinstance(run_plan, dict) and run_plan.get("run_id"):
                 spool_add(run_plan["run_id"], node["log"])
-        return {"changed": False, **plan}
+        # Shown once for the play (run once): members left out by --limit, overridden persistence, ...
+        warnings = list(dict.fromkeys(w for node in plan["hosts"].values() for w in node["warnings"]))
+        return {"changed": False, **plan, **({"warnings": warnings} if warnings else {})}
 
 
 def collect_nodes(task_vars: dict[str, Any], *, facts_var: str, failure_var: str, cluster_var: str) -> list[Node]:

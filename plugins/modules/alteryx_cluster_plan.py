@@ -141,6 +141,12 @@ clusters:
       excluded: []
       stop_order: [ui1, worker1, controller]
       start_order: [controller, worker1, ui1]
+warnings:
+  description: Every node's warnings, each once (members left out of the run, an overridden persistence, ...).
+  returned: when there is one
+  type: list
+  elements: str
+  sample: ["cluster c1: ui1 is in the inventory but not in this run (--limit): not stopped and not backed up; ..."]
 failure_class:
   description: Set only when the task's own arguments are wrong (a node's errors are in RV(hosts)).
   returned: failure

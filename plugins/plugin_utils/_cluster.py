@@ -256,7 +256,8 @@ def _peer_failures(in_play: list[_Member], errors: dict[str, list[tuple[str, str
         node = member.node
         if node.failure:
             culprits.append((f"{node.name} failed in '{node.failure.get('task', 'unknown')}': "
-                             f"{node.failure.get('msg', '')}", str(node.failure.get("failure_class") or "general")))
+                             f"{str(node.failure.get('msg', '')).rstrip('. ')}",
+                             str(node.failure.get("failure_class") or "general")))
         elif not node.active:
             culprits.append((f"{node.name} is unreachable or failed", "general"))
         elif errors[node.name]:
@@ -281,7 +282,7 @@ def cluster_failures(members: Sequence[str], failures: Mapping[str, Mapping[str,
             continue
         failure = failures.get(name)
         if failure:
-            found.append(f"{name} failed in '{failure.get('task', 'unknown')}': {failure.get('msg', '')}")
+            found.append(f"{name} failed in '{failure.get('task', 'unknown')}': {str(failure.get('msg', '')).rstrip('. ')}")
         elif name not in active:
             found.append(f"{name} is unreachable or failed")
     return found
