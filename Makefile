@@ -9,7 +9,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.build/collections:$(CURDIR)/tests/winsim
 DEMO   := demo
 
-.PHONY: setup lint ruff ansible-lint ps-syntax ps51 sanity unit winsim-tests integration test demo bench reliability build changelog clean
+.PHONY: setup lint ruff ansible-lint ps-syntax ps51 sanity unit winsim-tests integration test demo bench bench-clusters reliability build changelog clean
 
 setup: $(STAMP) $(LINK)
 
@@ -67,6 +67,10 @@ reliability: setup
 
 bench: setup
 	$(BIN)/python tests/bench/bench_backup.py --out docs/performance.md
+
+# Wall time, controller CPU and node downtime for 1, 10 and 50 three-node clusters in one run (a few minutes).
+bench-clusters: setup
+	$(BIN)/python tests/bench/bench_clusters.py --out docs/performance-clusters.md --clusters 1 10 50 --forks 50
 
 build: setup
 	$(BIN)/ansible-galaxy collection build --force --output-path .build/dist
