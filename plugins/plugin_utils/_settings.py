@@ -63,7 +63,7 @@ INT_BOUNDS: dict[str, Bounds] = {
     "job_timeout": Bounds(60, 30 * DAY, "seconds"),
     "step_timeout": Bounds(1, DAY, "seconds"),
     # A cluster node's safety net must outlast the controller's dump window, or it starts the node mid-backup.
-    "safety_net_seconds": Bounds(60, 30 * DAY, "seconds"),
+    "safety_net_seconds": Bounds(5, 30 * DAY, "seconds"),
 }
 FLOAT_BOUNDS: dict[str, Bounds] = {
     "free_space_factor": Bounds(1.0, 100.0, "times the MongoDB data size"),

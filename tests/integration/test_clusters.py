@@ -3,10 +3,16 @@ every node running again after a fault at any node and step, many clusters side 
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 import zipfile
 
 import pytest
 from conftest import Fleet
+
+from winsim_engine import scheduler
+from winsim_engine.host import Host
 
 FULL = "playbooks/backup_full.yml"
 DB = "playbooks/backup_database.yml"
@@ -29,9 +35,12 @@ def downtime(fleet: Fleet, name: str) -> tuple[float, float]:
 
 
 def assert_all_running(fleet: Fleet, names: list[str]) -> None:
+    """Every node runs again, and no safety net is left behind (each start removed its node's net)."""
     for name in names:
-        states = {k: v["state"] for k, v in fleet.state(name)["services"].items()}
+        state = fleet.state(name)
+        states = {k: v["state"] for k, v in state["services"].items()}
         assert states == {"AlteryxService": "running"}, f"{name}: {states}"
+        assert not state.get("scheduled_tasks"), f"{name} kept a safety net: {state['scheduled_tasks']}"
 
 
 def assert_cluster_order(fleet: Fleet, ui: str, workers: list[str], controller: str) -> None:
@@ -52,6 +61,11 @@ def assert_cluster_order(fleet: Fleet, ui: str, workers: list[str], controller: 
 def test_full_backup_of_a_cluster_stops_and_starts_in_order(cluster):
     run = cluster.playbook(FULL, extra={"alteryx_backup_network_paths": ["\\\\fileserver\\backups"]})
     assert run.rc == 0, run.output
+    for name in ("ui1", "worker1", "worker2"):
+        registered = [e for e in cluster.journal(name) if e.get("event") == "scheduled_task_registered"]
+        assert registered and registered[0]["t"] < events(cluster, name, "service_stop_pending")[0], \
+            f"{name}: the safety net is registered before the stop"
+    assert not [e for e in cluster.journal("controller") if e.get("event") == "scheduled_task_registered"]
     assert_cluster_order(cluster, "ui1", ["worker1", "worker2"], "controller")
     assert_all_running(cluster, CLUSTER)
     for name in CLUSTER:
@@ -166,3 +180,38 @@ def test_an_unreachable_node_holds_its_cluster_back(cluster):
     for name in CLUSTER:
         assert not events(cluster, name, "service_stop_pending"), name
     assert_all_running(cluster, CLUSTER)
+
+
+def test_killing_the_controller_mid_cluster_leaves_no_node_down(cluster):
+    """ansible-playbook dies while the workers and the Server UI node are down and the controller dumps: the dump job
+    starts the controller by itself, and each stopped node's safety net starts it after the bounded time."""
+    state = cluster.state()
+    state["mongo"]["dump_seconds"] = 4
+    cluster.set_state(**state)
+    net = 8
+    proc = cluster.start(FULL, extra={"alteryx_backup_safety_net_seconds": net})
+    try:
+        deadline = time.time() + 120
+        while not events(cluster, "controller", "service_stopped"):  # the window stopped it; the dump takes 4 s
+            assert time.time() < deadline and proc.poll() is None, "the dump window never started"
+            time.sleep(0.2)
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    killed_at = time.time()
+    down = ("ui1", "worker1", "worker2")
+    for name in down:
+        assert cluster.state(name)["services"]["AlteryxService"]["state"] == "stopped", f"{name} was down at the kill"
+    time.sleep(max(0.0, max(e["at"] for name in down for e in cluster.journal(name)
+                            if e.get("event") == "scheduled_task_registered") - time.time()) + 0.5)
+    for name in (*down, "controller"):
+        deadline = time.time() + 20
+        while True:
+            scheduler.tick(Host(cluster.host(name)))
+            if cluster.state(name)["services"]["AlteryxService"]["state"] == "running":
+                break
+            assert time.time() < deadline, f"{name} stayed down"
+            time.sleep(0.5)
+    for name in down:
+        [fired] = [e for e in cluster.journal(name) if e.get("event") == "scheduled_task_fired"]
+        assert fired["t"] <= killed_at + net + 1, f"{name}: the net fired within its bounded time"
