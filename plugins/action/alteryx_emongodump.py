@@ -10,7 +10,6 @@ alteryx_sqlite_backup): one host call of alteryx_dump_window.ps1 and one result-
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from typing import Any
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._action import AlteryxAction
@@ -24,21 +23,6 @@ from ansible_collections.alteryx.server.plugins.plugin_utils._dump_window import
 )
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_script
-
-
-@contextmanager
-def _no_log(task: Any, secret: bool) -> Any:
-    # The host call of a step that carries a secret is made with no_log (Ansible.Basic then writes no event log
-    # entry with its arguments, and winsim's journal redacts them); the step's own task stays visible.
-    if not secret:
-        yield
-        return
-    saved = task.no_log
-    task.no_log = True
-    try:
-        yield
-    finally:
-        task.no_log = saved
 
 
 class DumpWindowAction(AlteryxAction):
@@ -70,18 +54,20 @@ class DumpWindowAction(AlteryxAction):
             return check_mode_result(args["dump_path"], args["service_name"], args["stop_service"],
                                      self.describe(args, extra))
         try:
-            with _no_log(self._task, bool(extra["Password"])):
-                raw = run_script(self, "alteryx_dump_window", {
-                    "Method": self.METHOD, "ExePath": extra["ExePath"], "DumpPath": args["dump_path"],
-                    "StopService": args["stop_service"], "ServiceName": args["service_name"],
-                    "MaxWorkflowWait": args["max_workflow_wait"], "ForceStopWorkflows": args["force_stop_workflows"],
-                    "MaxServiceWait": args["max_service_wait"], "LockPath": args["lock_path"], "RunId": args["run_id"],
-                    "WindowPath": args["window_path"], "JobTimeout": args["timeout"],
-                    "HeartbeatSeconds": args["heartbeat_seconds"], "MongodumpPath": extra["MongodumpPath"],
-                    "Uri": extra["Uri"], "Username": extra["Username"], "AuthDatabase": extra["AuthDatabase"],
-                    "Databases": extra["Databases"], "Password": extra["Password"], "Gzip": extra["Gzip"],
-                    "Oplog": extra["Oplog"], "SourcePath": extra["SourcePath"],
-                }, task_vars, async_timeout=args["timeout"], poll_interval=args["poll_interval"], step="dump window")
+            # The password is a sensitive parameter ([SecureString] in the script, no_log in the module's own
+            # invocation, so it never rests in the job's results file); its presence makes the call no_log.
+            raw = run_script(self, "alteryx_dump_window", {
+                "Method": self.METHOD, "ExePath": extra["ExePath"], "DumpPath": args["dump_path"],
+                "StopService": args["stop_service"], "ServiceName": args["service_name"],
+                "MaxWorkflowWait": args["max_workflow_wait"], "ForceStopWorkflows": args["force_stop_workflows"],
+                "MaxServiceWait": args["max_service_wait"], "LockPath": args["lock_path"], "RunId": args["run_id"],
+                "WindowPath": args["window_path"], "JobTimeout": args["timeout"],
+                "HeartbeatSeconds": args["heartbeat_seconds"], "MongodumpPath": extra["MongodumpPath"],
+                "Uri": extra["Uri"], "Username": extra["Username"], "AuthDatabase": extra["AuthDatabase"],
+                "Databases": extra["Databases"], "Gzip": extra["Gzip"], "Oplog": extra["Oplog"],
+                "SourcePath": extra["SourcePath"],
+            }, task_vars, async_timeout=args["timeout"], poll_interval=args["poll_interval"], step="dump window",
+                sensitive={"Password": extra["Password"]})
         except AlteryxStepError as exc:
             exc.msg = self.scrub(exc.msg)
             raise failed_window(exc) from None

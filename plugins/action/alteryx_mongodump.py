@@ -8,6 +8,7 @@ from ansible_collections.alteryx.server.plugins.action.alteryx_emongodump import
 from ansible_collections.alteryx.server.plugins.plugin_utils._dump import judge_dump
 from ansible_collections.alteryx.server.plugins.plugin_utils._dump_window import WINDOW_SPEC
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
+from ansible_collections.alteryx.server.plugins.plugin_utils._mongo_check import check_mongodb
 from ansible_collections.alteryx.server.plugins.plugin_utils._mongo_connection import resolve_connection, scrub
 
 DEFAULT_MONGODUMP = "C:\\Program Files\\MongoDB\\Tools\\100\\bin\\mongodump.exe"
@@ -21,6 +22,7 @@ class ActionModule(DumpWindowAction):
         "mongodump_path": {"type": "str", "default": DEFAULT_MONGODUMP},
         # The spec's StopServiceForExternalDB: a self-managed database is dumped while Alteryx keeps running.
         "stop_service": {"type": "bool", "default": False},
+        "login_check": {"type": "str", "default": "controller", "choices": ["controller", "none"]},
         "connection_string": {"type": "str", "default": ""},
         "host": {"type": "str", "default": ""},
         "port": {"type": "int", "default": 27017},
@@ -45,9 +47,21 @@ class ActionModule(DumpWindowAction):
                 f"{', '.join(connection['databases'])}; leave database empty or set oplog to false", "validation")
         self._display = connection["display"]
         self._secret = args["password"]
+        if args["stop_service"] and args["login_check"] == "controller" and not self._task.check_mode:
+            self._check_login(connection, args["password"])
         return {"MongodumpPath": args["mongodump_path"], "Uri": connection["uri"], "Username": connection["username"],
                 "AuthDatabase": connection["auth_database"], "Databases": connection["databases"],
                 "Password": args["password"], "Gzip": args["gzip"], "Oplog": args["oplog"]}
+
+    def _check_login(self, connection, password):
+        # A wrong password must fail before the service stops, not while the cluster is down (check_mongodb's
+        # messages say what to fix and never hold the password).
+        try:
+            check_mongodb(connection, password)
+        except AlteryxStepError as exc:
+            raise AlteryxStepError(f"{exc.msg.rstrip('.')}. The service was not stopped (login_check: controller; set "
+                                   "login_check: none when the controller cannot reach the database).",
+                                   exc.failure_class) from None
 
     def describe(self, args, parameters):
         what = ", ".join(parameters["Databases"]) or "every database"

@@ -15,10 +15,15 @@ description:
     M(alteryx.server.alteryx_emongodump).
   - By default the service B(is not stopped) (the spec's C(StopServiceForExternalDB), default false) - zero
     downtime; set O(stop_service=true) for a dump without writes from Alteryx.
-  - The password never goes on a command line, into output or into a log - the host job writes it into a
-    mongodump C(--config) YAML file in a new folder under C(%TEMP%) whose ACL allows only the connecting user and
-    Administrators (inheritance removed), and deletes folder and file when mongodump ends. The host call carries
-    C(no_log).
+  - The password never goes on a command line, into output, into a log or onto the node's disk outside the
+    mongodump config file - it travels in C(ansible.windows.win_powershell)'s C(sensitive_parameters) (a
+    C(SecureString) for the script, removed from the module's invocation, so the async job's results file in the
+    connecting user's profile never holds it, even when the controller dies before cleaning it up), and the host
+    job writes it into a mongodump C(--config) YAML file in a new folder under C(%TEMP%) whose ACL allows only the
+    connecting user and Administrators (inheritance removed), and deletes folder and file when mongodump ends.
+    The host call carries C(no_log).
+  - With O(stop_service=true) the login is checked from the controller first (O(login_check)), so a wrong
+    password or an unreachable server fails with RV(failure_class=mongodb) before the service is touched.
   - mongodump's stderr is kept as C(mongoDump.log) in O(dump_path), so the archive holds the same log as an
     emongodump. The dump is judged from that log (C(Failed:) lines) and from mongodump's exit code, which is
     reliable; a failed dump fails with RV(failure_class=mongodb). Every dump file is hashed with SHA256.
@@ -41,6 +46,20 @@ options:
       - With V(false) (the default) the dump runs while the service keeps running and no workflow wait happens.
     type: bool
     default: false
+    version_added: 0.1.0
+  login_check:
+    description:
+      - Where the login is checked before O(stop_service=true) stops the service.
+      - V(controller) - log in with pymongo from the machine running Ansible (as
+        M(alteryx.server.alteryx_mongodb_check) does); a refused login or an unreachable server fails the step
+        with RV(failure_class=mongodb) and nothing on the node is touched.
+      - V(none) - no check (the controller cannot reach the database; check the node's reach with
+        M(alteryx.server.alteryx_mongodb_check) O(alteryx.server.alteryx_mongodb_check#module:check_from=host)
+        first). A wrong password then fails mongodump while the service is stopped.
+      - Without O(stop_service) nothing is stopped, so no check is made.
+    type: str
+    choices: [controller, none]
+    default: controller
     version_added: 0.1.0
   connection_string:
     description:

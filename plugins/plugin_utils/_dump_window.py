@@ -32,6 +32,8 @@ WINDOW_SPEC: dict[str, dict[str, Any]] = {
 # Host text kept out of the public result (it may be long; the verdict quotes what matters).
 HOST_TEXT = ("exe_stdout", "exe_stderr", "dump_log", "exe_exit_code", "method")
 # What each method's parameters default to in the host call (the script ignores those of other methods).
+# Password is not sent with the others: it travels as a sensitive parameter (a [SecureString]), and not at all
+# when empty.
 METHOD_DEFAULTS: dict[str, Any] = {
     "ExePath": "", "MongodumpPath": "", "Uri": "", "Username": "", "AuthDatabase": "admin", "Databases": [],
     "Password": "", "Gzip": False, "Oplog": False, "SourcePath": "",

@@ -70,8 +70,15 @@ def run_script(
     async_timeout: int = 0,
     poll_interval: float = 3.0,
     step: str = "",
+    sensitive: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Run host script ``name`` and return its ``$Ansible.Result``.
+
+    ``sensitive`` ({parameter: secret}) travels in win_powershell's ``sensitive_parameters``: the script gets
+    a ``[SecureString]``, and the module's own no_log options keep the text out of ``invocation.module_args`` -
+    which an async job writes to its results file on the host's disk (``parameters`` would rest there in clear
+    until the poll's cleanup). An empty secret is not sent (the script's parameter stays ``$null``); any
+    secret makes the call no_log.
 
     Raises AlteryxStepError (with the script's failure_class and partial result) when the
     script fails, the job times out or its result cannot be read.
@@ -90,8 +97,12 @@ def run_script(
         parameters = {**parameters, "RunLogPath": run_log.get("path", ""),
                       "RunLogText": render(visible(entries[sent:], Display().verbosity))}
     module_args: dict[str, Any] = {"script": script_text(name), "parameters": parameters, "depth": RESULT_DEPTH}
+    secrets = sensitive_parameters(sensitive)
+    if secrets:
+        module_args["sensitive_parameters"] = secrets
     try:
-        raw = _execute(action, module_args, task_vars, async_timeout, poll_interval, step=step or name)
+        with _no_log(action._task, bool(secrets)):
+            raw = _execute(action, module_args, task_vars, async_timeout, poll_interval, step=step or name)
     except _transport_errors() as exc:
         # Converted so that the role's rescue still restarts the service and cleans up (an uncaught
         # AnsibleConnectionFailure would mark the host unreachable and skip the rescue).
@@ -105,6 +116,27 @@ def run_script(
         # The script ran (its first statement appends the pending lines), whether or not it failed later.
         spool_mark_sent(run_log["run_id"], pending)
     return _script_result(name, raw)
+
+
+def sensitive_parameters(sensitive: dict[str, str] | None) -> list[dict[str, str]]:
+    """win_powershell's ``sensitive_parameters`` for ``{parameter: secret}``: one ``{name, value}`` per
+    non-empty secret (each becomes a ``[SecureString]``); [] when there is none."""
+    return [{"name": name, "value": value} for name, value in (sensitive or {}).items() if value]
+
+
+@contextmanager
+def _no_log(task: Any, secret: bool) -> Any:
+    # A call that carries a secret is made with no_log (Ansible.Basic then writes no event log entry with its
+    # arguments, and the controller hides the call's result); the step's own task stays visible.
+    if not secret:
+        yield
+        return
+    saved = task.no_log
+    task.no_log = True
+    try:
+        yield
+    finally:
+        task.no_log = saved
 
 
 def _transport_errors() -> tuple[type[BaseException], ...]:

@@ -6,9 +6,12 @@
 #   Methods: 'emongodump' (embedded MongoDB): AlteryxService.exe (ExePath) emongodump=<DumpPath>.
 #     'mongodump' (self-managed MongoDB): MongodumpPath (MongoDB Database Tools 100.x) --out=<DumpPath> with --uri
 #       (never a password in it), --username/--authenticationDatabase, --gzip, --oplog, and one run per name in
-#       Databases (--db) or one full run when Databases is empty. The password never goes on a command line: it
-#       is written to a mongodump --config YAML file in a new folder under $env:TEMP whose ACL allows only the
-#       current user and Administrators (inheritance removed), and folder and file are deleted in 'finally'.
+#       Databases (--db) or one full run when Databases is empty. The password arrives as a [SecureString]
+#       (win_powershell sensitive_parameters, so it is no_log in the module's invocation and never rests in the
+#       async job's results file) and never goes on a command line: it becomes text only to be written to a
+#       mongodump --config YAML file (through a BSTR zeroed and freed at once) in a new folder under $env:TEMP
+#       whose ACL allows only the current user and Administrators (inheritance removed), and folder and file
+#       are deleted in 'finally'.
 #       mongodump logs to stderr only: the script writes that text to <DumpPath>\mongoDump.log.
 #     'copy' (SQLite persistence): every file of SourcePath (hidden ones too) copied into DumpPath; the running
 #       service holds the SQLite files open without sharing, so the copy is only safe (and only works) while it
@@ -22,7 +25,8 @@
 #   Parameters: Method, ExePath, DumpPath, StopService (bool), ServiceName, MaxWorkflowWait, ForceStopWorkflows
 #     (bool), MaxServiceWait (seconds), LockPath (heartbeat refreshed while waiting), RunId (must own LockPath),
 #     WindowPath ('' = no marker), JobTimeout (seconds, the async timeout of this job), HeartbeatSeconds;
-#     for mongodump: MongodumpPath, Uri, Username, AuthDatabase, Databases, Password (secret), Gzip, Oplog;
+#     for mongodump: MongodumpPath, Uri, Username, AuthDatabase, Databases, Password ([SecureString], $null or
+#     empty = no password), Gzip, Oplog;
 #     for copy: SourcePath.
 #   RunLogPath, RunLogText: the run log's pending lines, appended first (Add-RunLog, best effort).
 #   Result: method, initial_state, final_state, transitions [{service, state, at_utc}], downtime_seconds,
@@ -38,7 +42,7 @@ param(
     [string]$RunId = '', [string]$WindowPath = '', [int]$JobTimeout = 21600, [int]$HeartbeatSeconds = 30,
     [string]$RunLogPath = '', [string]$RunLogText = '',
     [string]$MongodumpPath = '', [string]$Uri = '', [string]$Username = '', [string]$AuthDatabase = 'admin',
-    [string[]]$Databases = @(), [string]$Password = '', [bool]$Gzip = $false, [bool]$Oplog = $false,
+    [string[]]$Databases = @(), [SecureString]$Password = $null, [bool]$Gzip = $false, [bool]$Oplog = $false,
     [string]$SourcePath = ''
 )
 Set-StrictMode -Version 2.0
@@ -64,6 +68,17 @@ function New-PrivateFolder {
     $folder
 }
 
+function Write-PasswordConfig([string]$Path, [Security.SecureString]$Secret) {
+    # The only place the password is text: a BSTR copy, zeroed and freed at once, straight into the private file.
+    $bstr = [Runtime.InteropServices.Marshal]::SecureStringToBSTR($Secret)
+    try {
+        $text = [Runtime.InteropServices.Marshal]::PtrToStringBSTR($bstr)
+        [IO.File]::WriteAllText($Path, "password: '" + $text.Replace("'", "''") + "'`n")
+    } finally {
+        [Runtime.InteropServices.Marshal]::ZeroFreeBSTR($bstr)
+    }
+}
+
 function Invoke-Mongodump {
     $null = New-Item -ItemType Directory -Path $DumpPath -Force
     $arguments = @("--out=$DumpPath")
@@ -74,10 +89,11 @@ function Invoke-Mongodump {
     $private = ''
     $run = @{ exit_code = 0; stdout = ''; stderr = '' }
     try {
-        if ($Password) {
+        # A SecureString is a non-null object, so an empty one is truthy: its Length decides.
+        if ($null -ne $Password -and $Password.Length -gt 0) {
             $private = New-PrivateFolder
             $config = Join-Path $private 'mongodump.yml'
-            [IO.File]::WriteAllText($config, "password: '" + $Password.Replace("'", "''") + "'`n")
+            Write-PasswordConfig $config $Password
             $arguments = @("--config=$config") + $arguments
         }
         $targets = if ($Databases.Count) { $Databases } else { @('') }

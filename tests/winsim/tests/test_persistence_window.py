@@ -17,7 +17,7 @@ import bson
 import pytest
 from winsim_testlib import journal
 
-from ansible_collections.alteryx.server.plugins.plugin_utils._host import RESULT_DEPTH, script_text
+from ansible_collections.alteryx.server.plugins.plugin_utils._host import RESULT_DEPTH, script_text, sensitive_parameters
 from winsim_engine import alteryx, argspec, fakes, mongodump
 from winsim_engine.fleet import SQLITE_DATABASES, SQLITE_HIDDEN_FILE, new_fleet
 from winsim_engine.host import Host
@@ -50,8 +50,10 @@ def sqlite_host(tmp_path: Path) -> Host:
 
 
 def window(host: Host, **parameters: Any) -> dict:
+    """The host call as run_script makes it: ``Password`` travels in sensitive_parameters."""
+    secrets = sensitive_parameters({"Password": parameters.pop("Password", "")})
     module_args = {"script": SCRIPT, "parameters": {"DumpPath": DUMP, "HeartbeatSeconds": 1, **parameters},
-                   "depth": RESULT_DEPTH}
+                   "depth": RESULT_DEPTH, **({"sensitive_parameters": secrets} if secrets else {})}
     params, error = argspec.validate("ansible.windows.win_powershell", module_args)
     assert error is None, error
     return fakes.REGISTRY["ansible.windows.win_powershell"](host, params, fakes.Context(host=host, key="t"))

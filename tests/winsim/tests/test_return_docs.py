@@ -17,8 +17,8 @@ import pytest
 from winsim_engine import argspec, fakes
 from winsim_engine.host import Host
 
-GENERIC = {"changed", "failed", "msg", "warnings", "skipped", "exception", "ansible_job_id", "started", "finished",
-           "results_file", "ansible_facts", "_ansible_suppress_tmpdir_delete"}
+GENERIC = {"changed", "failed", "msg", "warnings", "skipped", "exception", "invocation", "ansible_job_id", "started",
+           "finished", "results_file", "ansible_facts", "_ansible_suppress_tmpdir_delete"}
 # Documented as 'always' but never set by the real module (documentation bugs), so not required.
 DOC_ONLY = {
     "ansible.windows.win_command": {"msg"},  # documented 'always' as "changed"; set only on failure or skip

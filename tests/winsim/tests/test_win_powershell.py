@@ -291,7 +291,7 @@ def assert_error_shape(record: dict) -> None:
 
 def test_echo_converts_at_the_call_depth(sim: Host):
     reply = run_fake(sim, ECHO, DEEP)
-    assert set(reply) == STREAMS | {"changed", "failed"}
+    assert set(reply) == STREAMS | {"changed", "failed", "invocation"}
     assert reply["result"] == {"a": {"b": {"c": HASHTABLE}}}
     assert reply["changed"] is True and reply["failed"] is False
     assert reply["output"] == [] and reply["error"] == [] and reply["host_out"] == ""
@@ -338,7 +338,8 @@ def test_check_mode(sim: Host, script: str, runs: bool):
     if runs:
         assert reply["result"] == {"check_mode": True} and reply["changed"] is True and not reply["failed"]
     else:
-        # Exactly what the module has when it exits early: its initial streams, changed and msg.
+        # Exactly what the module has when it exits early: invocation, its initial streams, changed and msg.
+        assert reply.pop("invocation")["module_args"]["script"] == script
         assert reply == {"changed": True, "msg": "skipped, running in check mode", "result": {}, "host_out": "",
                          "host_err": "", "output": [], "error": [], "warning": [], "verbose": [], "debug": [],
                          "information": []}

@@ -48,7 +48,7 @@ ARGS = {
 
 
 class Calls(list):
-    """The host calls a step made: (script, parameters, no_log of the task during the call)."""
+    """The host calls a step made: (script, parameters, sensitive parameters)."""
 
 
 def _step(cls: type, args: dict[str, Any], raw: dict[str, Any] | Exception, monkeypatch: pytest.MonkeyPatch,
@@ -57,8 +57,8 @@ def _step(cls: type, args: dict[str, Any], raw: dict[str, Any] | Exception, monk
     action = cls.__new__(cls)
     action._task = SimpleNamespace(check_mode=check_mode, async_val=0, no_log=False)
 
-    def fake_run_script(self: Any, script: str, parameters: dict[str, Any], task_vars: dict, **_: Any) -> dict:
-        calls.append((script, parameters, self._task.no_log))
+    def fake_run_script(self: Any, script: str, parameters: dict[str, Any], task_vars: dict, **kwargs: Any) -> dict:
+        calls.append((script, parameters, kwargs.get("sensitive") or {}))
         if isinstance(raw, Exception):
             raise raw
         return {**copy.deepcopy(raw), "_changed": True, "_warnings": []}
@@ -79,7 +79,7 @@ def _return_doc(name: str) -> dict[str, Any]:
 @pytest.mark.parametrize("cls", list(RAW))
 def test_every_step_returns_the_same_documented_keys(cls: type, monkeypatch: pytest.MonkeyPatch) -> None:
     result, calls = _step(cls, ARGS[cls], RAW[cls], monkeypatch)
-    [(script, parameters, _no_log)] = calls
+    [(script, parameters, _sensitive)] = calls
     assert script == "alteryx_dump_window" and parameters["Method"] == cls.METHOD
     assert set(result) - {"changed"} <= set(_return_doc(cls.__module__.rsplit(".", 1)[-1]))
     assert {"dump_path", "databases", "files", "transitions", "downtime_seconds", "initial_state", "final_state",
@@ -96,15 +96,15 @@ def test_check_mode_touches_nothing(cls: type, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_emongodump_passes_exe_and_stops_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    result, [(_s, parameters, no_log)] = _step(Emongodump, ARGS[Emongodump], RAW[Emongodump], monkeypatch)
+    result, [(_s, parameters, sensitive)] = _step(Emongodump, ARGS[Emongodump], RAW[Emongodump], monkeypatch)
     assert parameters["ExePath"].endswith("AlteryxService.exe") and parameters["StopService"] is True
-    assert no_log is False and result["databases"][0]["collections"][0]["documents"] == 3
+    assert not any(sensitive.values()) and result["databases"][0]["collections"][0]["documents"] == 3
 
 
 def test_mongodump_connection_and_no_log_host_call(monkeypatch: pytest.MonkeyPatch) -> None:
-    result, [(_s, parameters, no_log)] = _step(Mongodump, ARGS[Mongodump], RAW[Mongodump], monkeypatch)
-    assert no_log is True  # the call carrying the password is made with no_log
-    assert parameters["Password"] == CANARY and CANARY not in parameters["Uri"]
+    result, [(_s, parameters, sensitive)] = _step(Mongodump, ARGS[Mongodump], RAW[Mongodump], monkeypatch)
+    # The password travels only as a sensitive parameter (run_script makes such a call no_log).
+    assert sensitive == {"Password": CANARY} and "Password" not in parameters and CANARY not in str(parameters)
     assert parameters["Uri"] == "mongodb://mongo1:27017/?authSource=admin"
     assert parameters["Username"] == "backup" and parameters["StopService"] is False  # StopServiceForExternalDB
     assert parameters["Gzip"] is True and parameters["Databases"] == [] and parameters["Oplog"] is False
@@ -115,8 +115,8 @@ def test_mongodump_connection_and_no_log_host_call(monkeypatch: pytest.MonkeyPat
 
 def test_mongodump_without_password_makes_a_plain_call(monkeypatch: pytest.MonkeyPatch) -> None:
     args = {"dump_path": "D:\\S\\MongoDB", "host": "db1", "port": 27019, "database": ["AlteryxService"]}
-    _result, [(_s, parameters, no_log)] = _step(Mongodump, args, RAW[Mongodump], monkeypatch)
-    assert no_log is False and parameters["Uri"] == "mongodb://db1:27019/" and parameters["Username"] == ""
+    _result, [(_s, parameters, sensitive)] = _step(Mongodump, args, RAW[Mongodump], monkeypatch)
+    assert not any(sensitive.values()) and parameters["Uri"] == "mongodb://db1:27019/" and parameters["Username"] == ""
     assert parameters["Databases"] == ["AlteryxService"]
 
 

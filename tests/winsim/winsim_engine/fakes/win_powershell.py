@@ -8,8 +8,20 @@ script is ported from the installed module (``ansible.windows`` ``plugins/module
 - Check mode skips a script whose first ``[CmdletBinding()]`` lacks ``SupportsShouldProcess``
   (``changed: true``, ``msg: skipped, running in check mode``); otherwise the twin runs with
   ``ctx.check_mode`` (``-WhatIf``).
+- ``sensitive_parameters`` are checked as Ansible.Basic checks the module's sub-spec (``name`` required,
+  ``value`` exclusive with ``username``/``password``, one of ``username``/``value``, ``username`` with
+  ``password``) and each becomes a SecureString (``value``) or a PSCredential (``username``; an empty
+  SecureString without ``password``) in the module's case-insensitive parameter table, over a
+  ``parameters`` entry of the same name (``scripts/_secure_string.py``).
 - ``parameters`` are bound to the script's ``param()`` block like PowerShell's binder
   (``winsim_engine.psscript.bind``); a binding failure is a terminating error before the script runs.
+  ``[SecureString]`` / ``[PSCredential]`` parameters take only those objects (a string fails the
+  transformation); a ``[string]`` parameter given one gets its type name, as PowerShell's ToString.
+- Every reply carries ``invocation.module_args``: all options (defaults filled, unset ones null) with the
+  values of the no_log sub-options (``value``, ``password``) removed as Ansible.Basic's
+  ``RemoveNoLogValues`` does: a string equal to one is ``VALUE_SPECIFIED_IN_NO_LOG_PARAMETER``, one
+  containing it has it replaced by ``********``. ``_ansible_no_log`` removes nothing. An async job's
+  results file holds this too.
 - ``$Ansible.Changed`` defaults to true, ``$Ansible.Result`` to ``@{}``.
 - A terminating error (``TerminatingError``, or a host error escaping the twin) fails the task with
   the result as set so far and one error record shaped like the module's (``Format-Exception``).
@@ -31,9 +43,9 @@ from .. import scripts as twins
 from ..host import DiskFullError, Host, WinError
 from ..psconvert import convert, ps_string
 from ..psscript import BindingError, parse_script
-from ..psscript import bind as bind_parameters
 from ..scripts import MARKER, RUNTIME_EXCEPTION, ScriptFailure, TerminatingError, is_echo
 from . import Context, Result, fake
+from ._sensitive import bind_parameters, check_sensitive, invocation, output_shape, sensitive_values
 
 # Keys a twin may return (see the protocol in winsim_engine/scripts/__init__.py).
 TWIN_KEYS = {"result", "changed", "warnings", "output", "host_out", "host_err"}
@@ -77,13 +89,16 @@ def win_powershell(host: Host, params: dict, ctx: Context) -> Result:
     if not (match or echo):
         raise WinError("winsim runs only alteryx.server host scripts (first line '# alteryx.server: <name>') "
                        "and '# winsim: echo' test scripts")
-    if params.get("sensitive_parameters"):
-        raise WinError("winsim does not model sensitive_parameters (SecureString/PSCredential values)")
+    # AnsibleModule.Create: the sub-spec checks fail the module before its body runs; invocation is set either way.
+    problem = check_sensitive(params.get("sensitive_parameters"))
+    if problem:
+        return {"changed": False, "failed": True, "msg": problem, "invocation": invocation(params)}
     depth = 2 if params.get("depth") is None else int(params["depth"])
 
-    # $module.Result before the script runs: Ansible.Basic's {changed: false} plus the module's streams.
-    reply: Result = {"changed": False, "result": {}, "host_out": "", "host_err": "", "output": [], "error": [],
-                     "warning": [], "verbose": [], "debug": [], "information": []}
+    # $module.Result before the script runs: Ansible.Basic's {changed: false} and invocation, plus the streams.
+    reply: Result = {"changed": False, "invocation": invocation(params), "result": {}, "host_out": "",
+                     "host_err": "", "output": [], "error": [], "warning": [], "verbose": [], "debug": [],
+                     "information": []}
     creates, removes = params.get("creates"), params.get("removes")
     if creates and _test_path(host, creates):
         return {**reply, "msg": f"skipped, since {creates} exists"}
@@ -108,6 +123,10 @@ def win_powershell(host: Host, params: dict, ctx: Context) -> Result:
                               "System.Management.Automation.ParseException", "ParserError", "ParseException", depth)
     else:
         parameters = dict(params.get("parameters") or {})
+        for name, value in sensitive_values(params.get("sensitive_parameters")).items():
+            # $parameters is a case-insensitive hashtable: a sensitive entry replaces an ordinary one.
+            same = next((k for k in parameters if k.lower() == name.lower()), name)
+            parameters[same] = value
         if info.supports_should_process:
             # The module sets these last so they win over the task's own (the hashtable is case-insensitive).
             parameters = {k: v for k, v in parameters.items() if k.lower() not in ("confirm", "whatif")}
@@ -156,7 +175,7 @@ def win_powershell(host: Host, params: dict, ctx: Context) -> Result:
 
 def _echo(host: Host, parameters: dict[str, Any], ctx: Context) -> dict[str, Any]:
     """``# winsim: echo``: ``$Ansible.Result = $parameters``; ``$Ansible.Changed`` untouched."""
-    return {"result": parameters}
+    return {"result": {k: output_shape(v) for k, v in parameters.items()}}
 
 
 def _load_twin(name: str) -> Callable[[Host, dict[str, Any], Context], dict[str, Any]]:

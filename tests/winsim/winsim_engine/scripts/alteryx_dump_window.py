@@ -15,6 +15,7 @@ from ._common import process_started, sha256, utc_iso
 from ._invoke_native import invoke_native_watched
 from ._run_lock import run_owns_lock, update_heartbeat
 from ._run_log import add_run_log
+from ._secure_string import ptr_to_string_bstr, secure_string_to_bstr, zero_free_bstr
 from ._service_control import (
     set_service_target,
     status,
@@ -38,6 +39,17 @@ def new_private_folder(host: Host) -> str:
     return folder
 
 
+def write_password_config(host: Host, path: str, secret) -> None:
+    """``Write-PasswordConfig``: the SecureString's text through a BSTR (zeroed and freed in finally) into ``path``."""
+    bstr = secure_string_to_bstr(secret)
+    try:
+        text = ptr_to_string_bstr(bstr)
+        # [IO.File]::WriteAllText: UTF-8 without a BOM.
+        host.write_bytes(host.local_path(path), ("password: '" + text.replace("'", "''") + "'\n").encode())
+    finally:
+        zero_free_bstr(bstr)
+
+
 def invoke_mongodump(host: Host, p: dict, heartbeat) -> dict:
     """``Invoke-Mongodump``: one mongodump run per database (or one full run), the password only in a --config file."""
     dump = host.local_path(p["DumpPath"])
@@ -54,11 +66,11 @@ def invoke_mongodump(host: Host, p: dict, heartbeat) -> dict:
     private = ""
     run_ = {"exit_code": 0, "stdout": "", "stderr": ""}
     try:
-        if p["Password"]:
+        # A SecureString is a non-null object, so an empty one is truthy: its Length decides.
+        if p["Password"] is not None and p["Password"].Length > 0:
             private = new_private_folder(host)
             config = private + "\\mongodump.yml"
-            # [IO.File]::WriteAllText: UTF-8 without a BOM.
-            host.write_bytes(host.local_path(config), ("password: '" + p["Password"].replace("'", "''") + "'\n").encode())
+            write_password_config(host, config, p["Password"])
             arguments = [f"--config={config}"] + arguments
         targets = list(p["Databases"] or []) or [""]
         stderr = []
