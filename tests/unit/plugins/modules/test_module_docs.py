@@ -339,9 +339,10 @@ ARGS: dict[str, dict[str, Any]] = {
 _HOSTVARS = {"controller": {"alteryx_cluster": "c1", "_alteryx_backup_facts": {"alteryx_server": FACTS}},
              "worker1": {"alteryx_cluster": "c1", "_alteryx_backup_facts": {"alteryx_server": {
                  **FACTS, "roles": ["worker"], "controller_server": "http://controller/AlteryxService/"}}}}
-TASK_VARS = {"inventory_hostname": "worker1", "hostvars": _HOSTVARS, "ansible_play_hosts_all": list(_HOSTVARS),
-             "ansible_play_hosts": list(_HOSTVARS),
-             "groups": {"alteryx_controller": ["controller"], "alteryx_workers": ["worker1"]}}
+# worker2 is in the inventory but left out of the run (--limit): the plan warns about it.
+TASK_VARS = {"inventory_hostname": "worker1", "hostvars": {**_HOSTVARS, "worker2": {"alteryx_cluster": "c1"}},
+             "ansible_play_hosts_all": list(_HOSTVARS), "ansible_play_hosts": list(_HOSTVARS),
+             "groups": {"alteryx_controller": ["controller"], "alteryx_workers": ["worker1", "worker2"]}}
 
 
 def _run_step(name: str, check_mode: bool, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
