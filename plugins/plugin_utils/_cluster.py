@@ -48,6 +48,8 @@ class _Member:
     node: Node
     roles: list[str] = field(default_factory=list)
     cluster: str = ""
+    # RuntimeSettings.xml enabled no role (an empty override: the installer defaults) and the groups were used.
+    roles_from_groups: bool = False
 
 
 def _host_of(address: str) -> str:
@@ -111,7 +113,7 @@ def plan_fleet(nodes: Sequence[Node], *, mode: str, stop_for_external_db: bool =
     """
     if partial_cluster not in PARTIAL_POLICIES:
         raise ValueError(f"partial_cluster must be one of {PARTIAL_POLICIES}")
-    members = {n.name: _Member(n, _roles_of(n)) for n in nodes}
+    members = {n.name: _member(n) for n in nodes}
     _assign_clusters(members)
     clusters: dict[str, list[_Member]] = {}
     for member in members.values():
@@ -129,10 +131,16 @@ def plan_fleet(nodes: Sequence[Node], *, mode: str, stop_for_external_db: bool =
     return {"hosts": hosts, "clusters": summary}
 
 
-def _roles_of(node: Node) -> list[str]:
-    if node.facts is not None:
-        return list(node.facts.get("roles") or [])
-    return [GROUP_ROLES[g] for g in GROUP_ROLES if g in node.groups]
+def _member(node: Node) -> _Member:
+    """The node with its roles: RuntimeSettings.xml's, or its groups' when it has no facts or its settings enable no
+    role at all (an empty override layer leaves a node on the installer defaults)."""
+    group_roles = [GROUP_ROLES[g] for g in GROUP_ROLES if g in node.groups]
+    if node.facts is None:
+        return _Member(node, group_roles)
+    roles = list(node.facts.get("roles") or [])
+    if not roles and group_roles:
+        return _Member(node, group_roles, roles_from_groups=True)
+    return _Member(node, roles)
 
 
 def _assign_clusters(members: Mapping[str, _Member]) -> None:
@@ -191,6 +199,9 @@ def _plan_cluster(cluster: str, group: list[_Member], *, mode: str, stop_for_ext
         own = errors[member.node.name]
         stops = window_stops and role in ("ui", "worker") and controller is not None
         node_warnings = list(warnings)
+        if member.roles_from_groups:
+            node_warnings.append(f"{member.node.name}: RuntimeSettings.xml enables no role (is the node on the installer "
+                                 f"defaults?); taken as {', '.join(member.roles)} from its inventory groups")
         if controller is None and role in ("ui", "worker"):
             node_warnings.append(f"{member.node.name}: its controller is not in this run, so nothing is stopped; "
                                  "only the node's own files are backed up")

@@ -151,7 +151,7 @@ def test_unreachable_share_warns_and_keeps_the_local_archive_and_the_other_desti
     for suffix in (".sha256", ".manifest.json"):
         assert (archive.parent / (archive.name + suffix)).is_file()
     assert not (fleet.share_dir()).exists() or not list((fleet.share_dir()).iterdir())
-    other = fleet.root / "shares" / "drserver" / "backups" / "controller"
+    other = fleet.root / "shares" / "drserver" / "backups" / fleet.cluster_of() / "controller"
     assert hashlib.sha256((other / archive.name).read_bytes()).hexdigest() == digest
     assert (other / (archive.name + ".manifest.json")).is_file()
     [log] = (fleet.host() / "drives").rglob("BackupLog_Full_*.log")  # wherever the log folder is configured

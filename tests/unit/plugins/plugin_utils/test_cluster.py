@@ -74,6 +74,16 @@ def test_group_and_runtime_settings_roles_must_agree() -> None:
     assert "cluster c1 is not backed up because ui1 is misconfigured" in hosts["controller"]["errors"][0]
 
 
+def test_a_node_whose_settings_enable_no_role_takes_its_groups_roles() -> None:
+    """An empty override leaves a node on the installer defaults: its groups say what it is, with a warning."""
+    blank = Node("controller", groups=["alteryx_controller"], cluster_var="c1", facts=facts())
+    node = plan_fleet([blank], mode="ConfigOnly")["hosts"]["controller"]
+    assert node["node_role"] == "controller" and not node["errors"]
+    assert any("enables no role" in w for w in node["warnings"])
+    nowhere = plan_fleet([Node("lost", facts=facts())], mode="ConfigOnly")["hosts"]["lost"]
+    assert "enables no role" in nowhere["errors"][0]
+
+
 def test_worker_of_another_clusters_controller_is_refused() -> None:
     nodes = [controller(), controller("ctrl2", cluster="c2"),
              worker("worker1", server="http://ctrl2.corp.example:80/AlteryxService/")]
