@@ -9,7 +9,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.build/collections:$(CURDIR)/tests/winsim
 DEMO   := demo
 
-.PHONY: setup lint ruff ansible-lint ps-syntax ps51 sanity unit winsim-tests integration test demo bench bench-clusters reliability build changelog clean
+.PHONY: setup lint ruff ansible-lint ps-syntax ps51 sanity unit winsim-tests integration test demo bench bench-clusters bench-verify verify-property reliability build changelog clean
 
 setup: $(STAMP) $(LINK)
 
@@ -67,6 +67,15 @@ reliability: setup
 
 bench: setup
 	$(BIN)/python tests/bench/bench_backup.py --out docs/performance.md
+
+# Offline verification: throughput against sha256sum on a >= 1 GB archive (docs/verify.md), and the corruption
+# property tests at their full count (make test runs a seeded sample of 200 per property).
+VERIFY_EXAMPLES ?= 10000
+bench-verify: setup
+	$(BIN)/python tests/bench/bench_verify.py --rounds 5 --out docs/verify.md
+
+verify-property: setup
+	ALTERYX_VERIFY_EXAMPLES=$(VERIFY_EXAMPLES) $(BIN)/python -m pytest -q tests/unit/plugins/module_utils/test_archive_verify_property.py
 
 # Wall time, controller CPU and node downtime for 1, 10 and 50 three-node clusters in one run (a few minutes).
 bench-clusters: setup

@@ -94,6 +94,7 @@ class _HashThread:
 
     def __init__(self) -> None:
         self._queue: queue.Queue[tuple[Any, Any] | None] = queue.Queue(maxsize=QUEUE_DEPTH)
+        self.error: Exception | None = None
         self._thread = threading.Thread(target=self._run, name="archive-sha256", daemon=True)
         self._thread.start()
 
@@ -105,12 +106,18 @@ class _HashThread:
             item = self._queue.get()
             if item is None:
                 return
-            item[0].update(item[1])
+            if self.error is None:
+                try:
+                    item[0].update(item[1])
+                except Exception as exc:  # keep draining: a dead consumer would block the reader on a full queue
+                    self.error = exc
 
     def close(self) -> None:
-        """Wait until every queued update is done (the digests are final after this)."""
+        """Wait until every queued update is done (the digests are final after this); re-raise a failed update."""
         self._queue.put(None)
         self._thread.join()
+        if self.error is not None:
+            raise RuntimeError(f"hashing failed: {self.error!r}") from self.error
 
 
 class _Reader:
@@ -309,7 +316,7 @@ def _walk(handle: BinaryIO, hashes: _HashThread, whole: Any, consumer_for: Calla
         with zipfile.ZipFile(handle) as archive:
             infos = sorted(archive.infolist(), key=lambda i: i.header_offset)
             directory_at = int(getattr(archive, "start_dir", size))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
+    except Exception as exc:  # BadZipFile, NotImplementedError (a 'version needed' it does not know), ...: unreadable
         handle.seek(0)
         reader = _Reader(handle, hashes, whole)
         reader.drain()

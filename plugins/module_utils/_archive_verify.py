@@ -20,7 +20,8 @@ is read once (``_archive_stream.stream_archive``); from that pass the checks com
   decodes; per collection the decoded count equals the manifest's (``Extensions.MongoDB.Databases``) and
   ``mongoDump.log``'s ``done dumping db.coll (N documents)``.
 
-Each check is ``{check, file, expected, found, passed}`` (``expected``/``found`` are text).
+Each check is ``{check, file, expected, found, passed}`` (``expected``/``found`` are text); an archive that cannot
+be read at all has the one failed check ``readable``.
 """
 
 from __future__ import annotations
@@ -104,9 +105,27 @@ def find_archives(path: str) -> list[str]:
 
 
 def verify_path(path: str, *, require_sidecar: bool = True, require_manifest_copy: bool = True) -> list[dict]:
-    """Verify every archive ``find_archives`` finds; returns one report per archive (see ``verify_archive``)."""
-    return [verify_archive(p, require_sidecar=require_sidecar, require_manifest_copy=require_manifest_copy)
-            for p in find_archives(path)]
+    """Verify every archive ``find_archives`` finds; returns one report per archive (see ``verify_archive``). An
+    archive that cannot be read (permissions, I/O error) gets a failed report of its own; the others are still
+    verified."""
+    reports = []
+    for archive in find_archives(path):
+        try:
+            reports.append(verify_archive(archive, require_sidecar=require_sidecar,
+                                          require_manifest_copy=require_manifest_copy))
+        except OSError as exc:
+            reports.append(_unreadable(archive, exc))
+    return reports
+
+
+def _unreadable(path: str, exc: OSError) -> dict:
+    name = os.path.basename(path)
+    checks = _Checks()
+    checks.add("readable", name, "a readable file", f"{exc.strerror or exc}", False)
+    return {"archive": path, "name": name, "mode": "", "passed": False, "verdict": "failed",
+            "summary": f"{name}: FAILED - cannot be read: {exc.strerror or exc}", "checks": checks.items,
+            "failed_checks": checks.items, "problems": [_line(c) for c in checks.items], "size": 0, "sha256": "",
+            "entries": 0, "documents": 0, "seconds": 0.0}
 
 
 def _consumer_for(name: str) -> Any:
@@ -131,8 +150,8 @@ def _read_small(path: str, limit: int) -> bytes | None:
 def verify_archive(path: str, *, require_sidecar: bool = True, require_manifest_copy: bool = True) -> dict:
     """Verify one archive. Returned keys: ``archive`` (path), ``name``, ``mode`` (from the manifest, '' when
     unknown), ``passed`` (bool), ``verdict`` (``passed``/``failed``), ``summary`` (one line), ``checks`` (every
-    check), ``failed_checks`` (the failed ones), ``problems`` (one line per failed check), ``size``, ``sha256``, ``entries``, ``documents`` (decoded),
-    ``seconds``. Raises OSError when the archive cannot be read at all."""
+    check), ``failed_checks`` (the failed ones), ``problems`` (one line per failed check), ``size``, ``sha256``,
+    ``entries``, ``documents`` (decoded), ``seconds``. Raises OSError when the archive cannot be read at all."""
     started = time.monotonic()
     name = os.path.basename(path)
     sidecar = _read_small(path + SIDECAR_SUFFIX, SIDECAR_LIMIT)
@@ -163,8 +182,8 @@ def verify_archive(path: str, *, require_sidecar: bool = True, require_manifest_
                    f"documents, {scan.size} bytes in {seconds} s")
     return {"archive": path, "name": name, "mode": mode, "passed": not failed,
             "verdict": "failed" if failed else "passed", "summary": summary, "checks": checks.items,
-            "failed_checks": failed, "problems": [_line(c) for c in failed], "size": scan.size, "sha256": scan.sha256, "entries": len(scan.entries),
-            "documents": documents, "seconds": seconds}
+            "failed_checks": failed, "problems": [_line(c) for c in failed], "size": scan.size,
+            "sha256": scan.sha256, "entries": len(scan.entries), "documents": documents, "seconds": seconds}
 
 
 def _line(check: Mapping[str, Any]) -> str:
@@ -288,7 +307,7 @@ def _diff(a: Any, b: Any, where: str) -> list[str]:
                 else [f"{where}.{key}" if where else key]
         return out
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        return [d for i, (x, y) in enumerate(zip(a, b)) for d in _diff(x, y, f"{where}[{i}]")]
+        return [d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in _diff(x, y, f"{where}[{i}]")]
     return [] if a == b and type(a) is type(b) else [where or "(root)"]
 
 

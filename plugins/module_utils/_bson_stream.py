@@ -28,6 +28,9 @@ except ImportError:
 MAX_DOCUMENT = 16 * 1024 * 1024 + 16 * 1024
 GZIP_WBITS = 31  # zlib with a gzip header and trailer
 INFLATE_OUT = 1 << 20
+# Documents are decoded in batches of about this size: the decoder holds the GIL for a whole batch, and the hash
+# thread needs it briefly between its hashing calls.
+DECODE_BATCH = 256 * 1024
 _LENGTH = struct.Struct("<i")
 
 
@@ -55,31 +58,33 @@ class BsonCounter:
         if self.error or not data:
             return
         buf = self._pending + data if self._pending else bytes(data) if isinstance(data, memoryview) else data
-        end = self._frame(buf)
-        if end < 0:
-            return
-        if end:
-            self._decode(buf, end)
-        self._pending = buf[end:]
-
-    def _frame(self, buf: bytes) -> int:
-        """Offset just after the last complete document in ``buf`` (-1 after setting ``error``)."""
-        at, size = 0, len(buf)
+        self._pending = b""
+        at = start = 0
+        size = len(buf)
         while size - at >= 4:
             length = _LENGTH.unpack_from(buf, at)[0]
             if length < 5 or length > MAX_DOCUMENT:
-                self._decode(buf, at)  # the documents before it still count
+                self._decode(buf, start, at)  # the documents before it still count
                 if not self.error:
                     self.error = (f"document {self.documents + 1} at byte {self.bytes - size + at} declares "
                                   f"{length} bytes")
-                return -1
+                return
             if at + length > size:
                 break
             at += length
-        return at
+            if at - start >= DECODE_BATCH:
+                self._decode(buf, start, at)
+                if self.error:
+                    return
+                start = at
+        self._decode(buf, start, at)
+        if not self.error:
+            self._pending = buf[at:]
 
-    def _decode(self, buf: bytes, end: int) -> None:
-        view = memoryview(buf)[:end]
+    def _decode(self, buf: bytes, start: int, end: int) -> None:
+        if end <= start:
+            return
+        view = memoryview(buf)[start:end]
         try:
             self.documents += len(bson.decode_all(view, self._codec))
         except Exception:  # InvalidBSON, and whatever a damaged value raises while being converted

@@ -140,7 +140,8 @@ archives:
         - Every check made, in order. C(check) names the comparison - C(archive_name), C(sidecar),
           C(zip_structure), C(crc), C(manifest), C(manifest_copy), C(copy_sha256), C(copy_size),
           C(copy_matches_manifest), C(sha256), C(size), C(directory), C(listed), C(mode), C(manifest_name),
-          C(contents), C(bson), C(documents), C(dump_log).
+          C(contents), C(bson), C(documents), C(dump_log); an archive that cannot be read at all has the one check
+          C(readable).
       returned: always
       type: list
       elements: dict
@@ -227,10 +228,17 @@ msg:
   sample: 3 archive(s) verified under /mnt/alteryx-backups/controller, all passed
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+# Imports follow the documentation, as in every Ansible module.
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib  # noqa: E402
 
-from ansible_collections.alteryx.server.plugins.module_utils._archive_verify import VerifyError, verify_path
-from ansible_collections.alteryx.server.plugins.module_utils._bson_stream import BSON_IMPORT_ERROR, HAS_BSON
+from ansible_collections.alteryx.server.plugins.module_utils._archive_verify import (  # noqa: E402
+    VerifyError,
+    verify_path,
+)
+from ansible_collections.alteryx.server.plugins.module_utils._bson_stream import (  # noqa: E402
+    BSON_IMPORT_ERROR,
+    HAS_BSON,
+)
 
 ARGUMENT_SPEC = {
     "path": {"type": "path", "required": True},

@@ -22,10 +22,12 @@ from verify_archives import flip_bit, rewrite  # noqa: E402
 VERDICT = re.compile(r"(ServerBackup_Full_\d{8}_\d{6}\.zip): (PASSED|FAILED) - ")
 
 
-def _verify(path: Path | str, **extra: object) -> Run:
+def _verify(path: Path | str, cwd: Path = REPO, **extra: object) -> Run:
     command = [str(Path(sys.executable).parent / "ansible-playbook"), str(REPO / "playbooks" / "verify.yml"),
                "-e", json.dumps({"alteryx_verify_path": str(path), **extra})]
-    proc = subprocess.run(command, capture_output=True, text=True, env=ansible_env(), cwd=REPO, timeout=300)
+    # PWD as a shell sets it: the role reads a relative path against it.
+    proc = subprocess.run(command, capture_output=True, text=True, env={**ansible_env(), "PWD": str(cwd)}, cwd=cwd,
+                          timeout=300)
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
@@ -92,3 +94,9 @@ def test_missing_path_fails_clearly(tmp_path: Path) -> None:
     assert run.rc != 0 and "does not exist" in run.output
     empty = _verify("")
     assert empty.rc != 0 and "Set alteryx_verify_path" in empty.output
+
+
+def test_relative_path_means_the_folder_ansible_playbook_runs_in(archive: Path) -> None:
+    run = _verify(archive.name, cwd=archive.parent)
+    assert run.rc == 0, run.output
+    assert VERDICT.findall(run.stdout) == [(archive.name, "PASSED")]

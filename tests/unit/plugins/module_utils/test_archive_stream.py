@@ -224,3 +224,42 @@ def test_memory_is_bounded_by_chunks_not_entries(tmp_path: Path, monkeypatch: py
 
     result = stream_archive(str(path), lambda _n: Probe())
     assert result.entries[0].error == "" and sum(largest) == 300_000 and max(largest) <= 1000
+
+
+def test_central_directory_zipfile_cannot_parse(tmp_path: Path) -> None:
+    """zipfile raises NotImplementedError (not BadZipFile) for a 'version needed' it does not know."""
+    path = _zip(tmp_path / "a.zip")
+    data = bytearray(path.read_bytes())
+    data[data.index(b"PK\x01\x02") + 6] = 0xFF  # version needed to extract: 25.5
+    path.write_bytes(bytes(data))
+    result = stream_archive(str(path), _keep_all)
+    assert not result.readable and "zip file version" in result.problems[0][1]
+    assert result.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("chunk", [7, 31, 1000])
+def test_headers_and_entries_split_across_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """Local headers, names, data and descriptors that straddle read boundaries are put together again."""
+    monkeypatch.setattr(_archive_stream, "CHUNK", chunk)
+    monkeypatch.setattr(_archive_stream, "INFLATE_OUT", 333)
+    _assert_clean(_zip(tmp_path / "a.zip"))
+    raw = _Unseekable()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in PAYLOAD.items():
+            with zf.open(name, "w") as out:
+                out.write(data)
+    path = tmp_path / "descriptor.zip"
+    path.write_bytes(bytes(raw.buffer))
+    _assert_clean(path)
+
+
+def test_a_failing_hash_update_does_not_hang_the_reader() -> None:
+    class Broken:
+        def update(self, _data) -> None:
+            raise ValueError("boom")
+
+    hashes = _archive_stream._HashThread()
+    for _ in range(_archive_stream.QUEUE_DEPTH * 3):  # more than the queue holds: the thread keeps draining
+        hashes.update(Broken(), b"x")
+    with pytest.raises(RuntimeError, match="hashing failed: ValueError"):
+        hashes.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 import zipfile
@@ -427,3 +428,36 @@ class TestFinding:
         empty = Collection("AlteryxService", "AS_Empty", 0, lambda: [b""])
         built = build_archive(tmp_path, collections=[empty])
         assert verify(built.archive)["passed"]
+
+
+def test_unreadable_archive_gets_a_failed_report_and_the_others_are_verified(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    build_archive(tmp_path, mode="Full")
+    build_archive(tmp_path, mode="ConfigOnly")
+    real = _archive_verify.verify_archive
+
+    def flaky(path: str, **options: object) -> dict:
+        if "Config" in path:
+            raise PermissionError(13, "Permission denied", path)
+        return real(path, **options)
+
+    monkeypatch.setattr(_archive_verify, "verify_archive", flaky)
+    config, full = verify_path(str(tmp_path))
+    assert full["passed"]
+    assert not config["passed"] and config["problems"] == [
+        "readable ServerBackup_Config_20260114_020015.zip: expected a readable file, found Permission denied"]
+    assert "cannot be read: Permission denied" in config["summary"]
+
+
+def test_garbage_collection_is_back_on_afterwards_even_on_errors(tmp_path: Path) -> None:
+    assert gc.isenabled()
+    with pytest.raises(OSError):
+        _archive_verify.verify_archive(str(tmp_path / "ServerBackup_Full_20260114_020015.zip"))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with _archive_verify._no_gc():
+            pass
+        assert not gc.isenabled(), "a collector the caller had switched off stays off"
+    finally:
+        gc.enable()

@@ -102,3 +102,12 @@ def test_text_buffer_keeps_up_to_its_limit() -> None:
 
 def test_bson_import_is_guarded() -> None:
     assert _bson_stream.HAS_BSON and _bson_stream.BSON_IMPORT_ERROR is None
+
+
+def test_batches_split_a_piece_and_stop_at_a_damaged_document(monkeypatch) -> None:
+    monkeypatch.setattr(_bson_stream, "DECODE_BATCH", 100)  # a batch of one or two documents
+    assert _feed(BsonCounter(), DATA, [5000]).documents == len(DOCS)
+    docs = [bytearray(bson.encode({"k": n, "s": "text"})) for n in range(12)]
+    docs[9][-1] = 1
+    counter = _feed(BsonCounter(), b"".join(docs), [])
+    assert counter.documents == 9 and counter.error.startswith("document 10 does not decode")
