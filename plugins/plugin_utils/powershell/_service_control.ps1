@@ -30,6 +30,7 @@ function Set-ServiceTarget([string]$Name, [string]$Target, [int]$TimeoutSeconds)
     $svc = Get-Service -Name $Name
     $deadline = (Get-Date).AddSeconds($TimeoutSeconds)
     $asked = $false
+    $moved = $false  # the service left its state after we asked
     while ($true) {
         $svc.Refresh()
         $status = $svc.Status.ToString()
@@ -40,6 +41,11 @@ function Set-ServiceTarget([string]$Name, [string]$Target, [int]$TimeoutSeconds)
         if ($asked -and $Target -eq 'Running' -and $status -eq 'Stopped') {
             throw (New-Object InvalidOperationException "$Name started but fell back to Stopped: check its event log and the Alteryx service log.")
         }
+        # A stop never passes through StartPending, nor comes back to Running: someone started the service meanwhile.
+        if ($asked -and $Target -eq 'Stopped' -and ($status -eq 'StartPending' -or ($moved -and $status -eq 'Running'))) {
+            throw (New-Object InvalidOperationException "$Name was started again by someone else while it was being stopped (it is $status).")
+        }
+        if ($asked -and $status -ne 'Running') { $moved = $true }
         if (-not $asked -and $Target -eq 'Running' -and $status -eq 'Stopped') { $svc.Start(); $asked = $true }
         elseif (-not $asked -and $Target -eq 'Stopped' -and ($status -eq 'Running' -or $status -eq 'Paused')) { $svc.Stop(); $asked = $true }
         if ((Get-Date) -gt $deadline) {

@@ -55,6 +55,7 @@ def set_service_target(host: Host, name: str, target: str, timeout_seconds: int)
     """``Set-ServiceTarget``: ``target`` is ``Running`` or ``Stopped``; returns the transition or None."""
     deadline = time.time() + timeout_seconds
     asked = False
+    moved = False  # the service left its state after we asked
     while True:
         current = status(host, name)
         if current == target:
@@ -62,6 +63,12 @@ def set_service_target(host: Host, name: str, target: str, timeout_seconds: int)
         if asked and target == "Running" and current == "Stopped":
             raise ServiceStateError(f"{name} started but fell back to Stopped: check its event log and the Alteryx "
                                     "service log.")
+        # A stop never passes through StartPending, nor comes back to Running: someone started the service meanwhile.
+        if asked and target == "Stopped" and (current == "StartPending" or (moved and current == "Running")):
+            raise ServiceStateError(f"{name} was started again by someone else while it was being stopped (it is "
+                                    f"{current}).")
+        if asked and current != "Running":
+            moved = True
         if not asked and target == "Running" and current == "Stopped":
             alteryx.start_service(host, name)
             asked = True
