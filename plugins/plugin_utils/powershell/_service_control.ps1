@@ -47,7 +47,10 @@ function Set-ServiceTarget([string]$Name, [string]$Target, [int]$TimeoutSeconds)
         }
         if ($asked -and $status -ne 'Running') { $moved = $true }
         if (-not $asked -and $Target -eq 'Running' -and $status -eq 'Stopped') { $svc.Start(); $asked = $true }
-        elseif (-not $asked -and $Target -eq 'Stopped' -and ($status -eq 'Running' -or $status -eq 'Paused')) { $svc.Stop(); $asked = $true }
+        elseif (-not $asked -and $Target -eq 'Stopped' -and ($status -eq 'Running' -or $status -eq 'Paused')) {
+            # Stop() returns once the service acknowledged (StopPending): seen now, a later Running is a restart.
+            $svc.Stop(); $asked = $true; $svc.Refresh(); $moved = $svc.Status.ToString() -ne 'Running'
+        }
         if ((Get-Date) -gt $deadline) {
             throw (New-Object TimeoutException "$Name did not reach $Target within $TimeoutSeconds s (it is $status).")
         }

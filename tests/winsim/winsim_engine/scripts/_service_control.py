@@ -73,8 +73,10 @@ def set_service_target(host: Host, name: str, target: str, timeout_seconds: int)
             alteryx.start_service(host, name)
             asked = True
         elif not asked and target == "Stopped" and current in ("Running", "Paused"):
+            # Stop() returns once the service acknowledged (StopPending): seen now, a later Running is a restart.
             alteryx.stop_service(host, name)
             asked = True
+            moved = status(host, name) != "Running"
         if time.time() > deadline:
             raise ServiceStateError(f"{name} did not reach {target} within {timeout_seconds} s (it is {current}).")
         time.sleep(SERVICE_POLL_SECONDS)
