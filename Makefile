@@ -49,7 +49,7 @@ winsim-tests: setup
 integration: setup
 	$(BIN)/python -m pytest -q -n 2 tests/integration
 
-test: lint unit winsim-tests integration
+test: lint sanity unit winsim-tests integration
 
 demo: setup
 	rm -rf $(DEMO)

@@ -79,8 +79,8 @@ class RunCollector:
         kind = event.get("event")
         data = event.get("event_data") or {}
         if kind == "playbook_on_stats":
-            self.stats = {key: dict(data.get(key) or {}) for key in ("ok", "changed", "failures", "dark", "skipped",
-                                                                      "rescued", "ignored", "processed")}
+            keys = ("ok", "changed", "failures", "dark", "skipped", "rescued", "ignored", "processed")
+            self.stats = {key: dict(data.get(key) or {}) for key in keys}
             artifact = data.get("artifact_data") or {}
             self.custom_stats = dict(artifact) if isinstance(artifact, Mapping) else {}
             return

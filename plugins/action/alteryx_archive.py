@@ -18,6 +18,7 @@ from ansible_collections.alteryx.server.plugins.plugin_utils._manifest import (
     validate_manifest,
 )
 from ansible_collections.alteryx.server.plugins.plugin_utils._naming import SIDECAR_SUFFIX
+from ansible_collections.alteryx.server.plugins.plugin_utils._quiet import quiet
 from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry
 
 
@@ -58,7 +59,9 @@ class ActionModule(AlteryxAction):
                 "Retries": args["retries"], "RetryDelaySeconds": args["retry_delay"], "MinBytes": args["min_bytes"],
                 "LockPath": args["lock_path"], "RunId": args["run_id"],
                 "ManifestCopy": template, "StartedUtc": started_utc, "ElapsedBeforeSeconds": max(0.0, elapsed),
-            }, task_vars, async_timeout=args["timeout"], poll_interval=args["poll_interval"], step="archive")
+            }, task_vars, async_timeout=args["timeout"], poll_interval=args["poll_interval"], step="archive",
+                progress=lambda: run_script(self, "alteryx_progress", {"Paths": [local + ".partial", local]}, task_vars,
+                                            step="progress", carry_run_log=False))
         except AlteryxStepError as exc:
             exc.result["log"] = [entry("WARNING", line) for line in exc.result.get("attempts_log") or []]
             exc.result["log"].append(entry("ERROR", exc.msg))
@@ -78,10 +81,11 @@ class ActionModule(AlteryxAction):
                                     f"verified against {result['verified_entries']} manifest entries and published to "
                                     f"{locations} location(s)"
                                     + (f"; {len(failed)} destination(s) failed" if failed else "")))
-        return {"changed": True, "archive": archive, "sidecar": result["sidecar"],
-                "manifest_copy": result["manifest_copy"], "copies": result["copies"], "published": result["published"],
-                "destinations_failed": len(failed), "attempts_log": result["attempts_log"], "warnings": warnings,
-                "log": log}
+        return quiet({"changed": True, "archive": archive, "sidecar": result["sidecar"],
+                      "manifest_copy": result["manifest_copy"], "copies": result["copies"],
+                      "published": result["published"], "destinations_failed": len(failed),
+                      "attempts_log": result["attempts_log"], "warnings": warnings, "log": log},
+                     task_vars.get("inventory_hostname", ""))
 
     @staticmethod
     def _manifest_copy(manifest):

@@ -60,7 +60,7 @@ def collect_nodes(task_vars: dict[str, Any], *, facts_var: str, failure_var: str
         registered = host.get(facts_var) if name in in_play else None
         facts = None
         if isinstance(registered, dict) and not registered.get("failed") and not registered.get("skipped"):
-            facts = registered.get("alteryx_server")
+            facts = (registered.get("ansible_facts") or {}).get("alteryx_server")
         failure = host.get(failure_var) if name in in_play else None
         nodes.append(Node(name=name, groups=[g for g in GROUP_ROLES if name in (groups.get(g) or [])],
                           cluster_var=str(host.get(cluster_var) or ""), in_play=name in in_play,

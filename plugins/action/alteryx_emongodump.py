@@ -23,6 +23,7 @@ from ansible_collections.alteryx.server.plugins.plugin_utils._dump_window import
 )
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_script
+from ansible_collections.alteryx.server.plugins.plugin_utils._quiet import quiet
 
 
 class DumpWindowAction(AlteryxAction):
@@ -48,6 +49,11 @@ class DumpWindowAction(AlteryxAction):
         """Text with this step's secrets removed (nothing by default)."""
         return text
 
+    def written(self, dump_path: str, task_vars: dict[str, Any]) -> dict[str, Any]:
+        """What the running dump has written so far (the progress line's bytes): alteryx_progress on the dump folder."""
+        return run_script(self, "alteryx_progress", {"Paths": [dump_path]}, task_vars, step="progress",
+                          carry_run_log=False)
+
     def step(self, args, task_vars):
         extra = {**METHOD_DEFAULTS, **self.method_parameters(args, task_vars)}
         if self._task.check_mode:
@@ -67,15 +73,15 @@ class DumpWindowAction(AlteryxAction):
                 "Databases": extra["Databases"], "Gzip": extra["Gzip"], "Oplog": extra["Oplog"],
                 "SourcePath": extra["SourcePath"],
             }, task_vars, async_timeout=args["timeout"], poll_interval=args["poll_interval"], step="dump window",
-                sensitive={"Password": extra["Password"]})
+                sensitive={"Password": extra["Password"]}, progress=lambda: self.written(args["dump_path"], task_vars))
         except AlteryxStepError as exc:
             exc.msg = self.scrub(exc.msg)
             raise failed_window(exc) from None
         warnings = [self.scrub(w) for w in raw.pop("_warnings")]
         changed = raw.pop("_changed")
         try:
-            return finish(raw, self.judge(raw), label=self.LABEL, dump_path=args["dump_path"], warnings=warnings,
-                          changed=changed)
+            return quiet(finish(raw, self.judge(raw), label=self.LABEL, dump_path=args["dump_path"],
+                                warnings=warnings, changed=changed), task_vars.get("inventory_hostname", ""))
         except AlteryxStepError as exc:
             exc.msg = self.scrub(exc.msg)
             raise

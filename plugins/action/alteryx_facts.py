@@ -11,6 +11,7 @@ from __future__ import annotations
 from ansible_collections.alteryx.server.plugins.plugin_utils._action import AlteryxAction
 from ansible_collections.alteryx.server.plugins.plugin_utils._critical_files import alteryx_config_path
 from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_script
+from ansible_collections.alteryx.server.plugins.plugin_utils._quiet import quiet
 from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry
 from ansible_collections.alteryx.server.plugins.plugin_utils._runtime_settings import (
     effective_settings,
@@ -66,5 +67,7 @@ class ActionModule(AlteryxAction):
         message = (f"Alteryx Server {facts['version']} on {facts['computer_name']}: roles "
                    f"{', '.join(facts['roles']) or 'none'}, persistence {facts['persistence']['type']}, "
                    f"service {service['state']}")
-        return {"changed": False, "ansible_facts": {"alteryx_server": facts}, "alteryx_server": facts,
-                "warnings": warnings, "log": [entry("INFO", message)] + [entry("WARNING", w) for w in warnings]}
+        # The facts once, as the host fact alteryx_server (a registered result reads them under ansible_facts).
+        return quiet({"changed": False, "ansible_facts": {"alteryx_server": facts}, "msg": message,
+                      "warnings": warnings, "log": [entry("INFO", message)] + [entry("WARNING", w) for w in warnings]},
+                     task_vars.get("inventory_hostname", ""))

@@ -105,21 +105,10 @@ options:
     type: dict
     default: {}
     version_added: 0.1.0
-  timeout:
-    description:
-      - Upper bound in seconds for the detached job; the controller stops polling 30 seconds after it.
-    type: int
-    default: 21600
-    version_added: 0.1.0
-  poll_interval:
-    description:
-      - Seconds between two polls of the detached job; each poll is one module round trip.
-    type: float
-    default: 5.0
-    version_added: 0.1.0
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - alteryx.server.job
 attributes:
   action:
     support: full
@@ -145,7 +134,7 @@ seealso:
   - module: alteryx.server.alteryx_retention
   - module: alteryx.server.alteryx_finalize
 author:
-  - alteryx.server maintainers
+  - alteryx.server maintainers (@alteryx-server)
 """
 
 EXAMPLES = r"""

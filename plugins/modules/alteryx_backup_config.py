@@ -81,7 +81,7 @@ notes:
 seealso:
   - module: alteryx.server.alteryx_backup_plan
 author:
-  - alteryx.server maintainers
+  - alteryx.server maintainers (@alteryx-server)
 """
 
 EXAMPLES = r"""
@@ -119,7 +119,9 @@ warnings:
   type: list
   elements: str
   sample:
-    - "/srv/ansible/config/backup-config.json: NotificationConfiguration.Enabled=true is accepted but not acted on yet: e-mail notifications are not sent by this collection yet (spec phase 7)."
+    - >-
+        /srv/ansible/config/backup-config.json: NotificationConfiguration.Enabled=true is accepted but not acted on
+        yet: e-mail notifications are not sent by this collection yet (spec phase 7).
 settings:
   description:
     - The file's settings, keyed by the backup role's variable names without C(alteryx_backup_); only the keys

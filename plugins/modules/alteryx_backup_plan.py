@@ -95,7 +95,7 @@ options:
         C(C:\Program Files) (and its x86 twin, both holding C(C:\Program Files\Alteryx)) or C(C:\Windows).
         C(/) becomes C(\) and a trailing C(\) is dropped.
       - C(log_path) - like C(local_path), or empty for C(Logs) under it.
-      - C(temp_path) - like C(local_path), or empty: the parent of the staging folder (the spec's C(TempDirectory)).
+      - "C(temp_path) - like C(local_path), or empty: the parent of the staging folder (the spec's C(TempDirectory))."
       - C(network_paths) - list of UNC folders C(\\server\share[\folder]) (not drive-letter paths), each
         at most 150 characters, none listed twice.
       - C(retention_days) - one integer for every mode, or a mapping of C(Full), C(DatabaseOnly) (C(DB)),
@@ -139,7 +139,7 @@ seealso:
   - module: alteryx.server.alteryx_retention
   - module: alteryx.server.alteryx_finalize
 author:
-  - alteryx.server maintainers
+  - alteryx.server maintainers (@alteryx-server)
 """
 
 EXAMPLES = r"""

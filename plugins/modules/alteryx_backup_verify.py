@@ -77,7 +77,7 @@ seealso:
   - module: alteryx.server.alteryx_archive
   - module: alteryx.server.alteryx_manifest
 author:
-  - alteryx.server maintainers
+  - alteryx.server maintainers (@alteryx-server)
 """
 
 EXAMPLES = r"""

@@ -37,7 +37,10 @@ options:
     default: alteryx_backup_failure
     version_added: 0.1.0
 author:
-  - alteryx.server maintainers
+  - alteryx.server maintainers (@alteryx-server)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
 attributes:
   action:
     support: full

@@ -73,7 +73,7 @@ seealso:
   - module: alteryx.server.alteryx_facts
   - module: alteryx.server.alteryx_manifest
 author:
-  - alteryx.server maintainers
+  - alteryx.server maintainers (@alteryx-server)
 """
 
 EXAMPLES = r"""

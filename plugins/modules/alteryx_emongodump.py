@@ -50,75 +50,13 @@ options:
     type: bool
     default: true
     version_added: 0.1.0
-  service_name:
-    description:
-      - Name of the Alteryx Windows service.
-    type: str
-    default: AlteryxService
-    version_added: 0.1.0
-  max_workflow_wait:
-    description:
-      - Seconds to wait for running workflows before stopping the service.
-    type: int
-    default: 3600
-    version_added: 0.1.0
-  force_stop_workflows:
-    description:
-      - Kill workflows still running after O(max_workflow_wait) instead of failing with
-        RV(failure_class=service_timeout).
-    type: bool
-    default: false
-    version_added: 0.1.0
-  max_service_wait:
-    description:
-      - Seconds to wait for the service to stop and to start.
-    type: int
-    default: 7200
-    version_added: 0.1.0
-  lock_path:
-    description:
-      - Lock file of the run (see M(alteryx.server.alteryx_preflight)) whose heartbeat the job refreshes.
-      - With O(run_id), the job first checks that the lock still names the run and touches nothing when it does not
-        (the run was cancelled by its own cleanup while the job was starting).
-      - An empty string means no heartbeat and no check.
-    type: str
-    default: ""
-    version_added: 0.1.0
-  run_id:
-    description: Id of the run that must own O(lock_path).
-    type: str
-    default: ""
-    version_added: 0.1.0
-  window_path:
-    description:
-      - Marker file the job keeps while it runs (normally RV(alteryx.server.alteryx_backup_plan#module:window_path)),
-        so that a failed run's cleanup (M(alteryx.server.alteryx_finalize)) waits for the job to bring the service back
-        even when the controller lost track of it. An empty string means no marker.
-    type: str
-    default: ""
-    version_added: 0.1.0
-  timeout:
-    description:
-      - Upper bound in seconds for the detached job; the controller stops polling 30 seconds after it.
-    type: int
-    default: 21600
-    version_added: 0.1.0
-  poll_interval:
-    description:
-      - Seconds between two polls of the detached job; each poll is one module round trip.
-    type: float
-    default: 5.0
-    version_added: 0.1.0
-  heartbeat_seconds:
-    description:
-      - Seconds between two refreshes of the lock O(lock_path) by the job while it waits for workflows and while
-        the dump runs, so a long dump is never taken for an interrupted run.
-    type: int
-    default: 30
-    version_added: 0.1.0
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - alteryx.server.service
+  - alteryx.server.service.waits
+  - alteryx.server.job
+  - alteryx.server.job.window
 attributes:
   action:
     support: full
@@ -149,7 +87,7 @@ seealso:
   - module: alteryx.server.alteryx_service_state
   - module: alteryx.server.alteryx_manifest
 author:
-  - alteryx.server maintainers
+  - alteryx.server maintainers (@alteryx-server)
 """
 
 EXAMPLES = r"""

@@ -106,7 +106,7 @@ seealso:
   - module: alteryx.server.alteryx_preflight
   - module: alteryx.server.alteryx_archive
 author:
-  - alteryx.server maintainers
+  - alteryx.server maintainers (@alteryx-server)
 """
 
 EXAMPLES = r"""

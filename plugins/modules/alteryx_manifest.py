@@ -181,7 +181,7 @@ seealso:
   - module: alteryx.server.alteryx_critical_files
   - module: alteryx.server.alteryx_archive
 author:
-  - alteryx.server maintainers
+  - alteryx.server maintainers (@alteryx-server)
 """
 
 EXAMPLES = r"""
@@ -458,7 +458,9 @@ manifest:
       returned: always
       type: dict
       sample:
-        Message: "CRITICAL: Encryption keys backed up in Keys folder. Per Alteryx guidance, store backup archive containing Keys folder separately from regular backups in secure location."
+        Message: >-
+          CRITICAL: Encryption keys backed up in Keys folder. Per Alteryx guidance, store backup archive containing Keys
+          folder separately from regular backups in secure location.
         KeysFolder: C:\ProgramData\Alteryx\Keys\
         Reference: https://help.alteryx.com/current/en/server/install/server-host-recovery-guide/disaster-recovery-preparation.html
         Recommendation: Copy this backup archive to secure vault or offline storage with restricted access.

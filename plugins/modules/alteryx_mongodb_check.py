@@ -71,7 +71,6 @@ options:
       - Required when a user is set; not used with O(check_from=host).
     type: str
     default: ""
-    no_log: true
     version_added: 0.1.0
   check_from:
     description:
@@ -121,7 +120,7 @@ notes:
 seealso:
   - module: alteryx.server.alteryx_facts
 author:
-  - alteryx.server maintainers
+  - alteryx.server maintainers (@alteryx-server)
 """
 
 EXAMPLES = r"""
@@ -232,7 +231,9 @@ msg:
   description: One line on what was found.
   returned: success
   type: str
-  sample: "MongoDB 7.0.14 at mongodb://alteryx@db1.example.com:27017/?authSource=admin: user 'alteryx' logged in; 3 database(s), 8 collection(s), 488 document(s)"
+  sample: >-
+    MongoDB 7.0.14 at mongodb://alteryx@db1.example.com:27017/?authSource=admin: user 'alteryx' logged in; 3
+    database(s), 8 collection(s), 488 document(s)
 warnings:
   description:
     - For example that the server holds none of the Alteryx databases (C(AlteryxGallery), C(AlteryxService),
@@ -264,7 +265,9 @@ log:
       description: What happened.
       returned: always
       type: str
-      sample: "MongoDB 7.0.14 at mongodb://alteryx@db1.example.com:27017/?authSource=admin: user 'alteryx' logged in; 3 database(s), 8 collection(s), 488 document(s)"
+      sample: >-
+        MongoDB 7.0.14 at mongodb://alteryx@db1.example.com:27017/?authSource=admin: user 'alteryx' logged in; 3
+        database(s), 8 collection(s), 488 document(s)
 failure_class:
   description:
     - Kind of failure - C(mongodb) (unreachable, login refused, a named database missing, no privilege to list or

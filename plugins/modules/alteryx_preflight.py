@@ -155,7 +155,7 @@ seealso:
   - module: alteryx.server.alteryx_backup_plan
   - module: alteryx.server.alteryx_finalize
 author:
-  - alteryx.server maintainers
+  - alteryx.server maintainers (@alteryx-server)
 """
 
 EXAMPLES = r"""

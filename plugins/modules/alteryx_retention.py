@@ -115,7 +115,7 @@ seealso:
   - module: alteryx.server.alteryx_backup_plan
   - module: alteryx.server.alteryx_archive
 author:
-  - alteryx.server maintainers
+  - alteryx.server maintainers (@alteryx-server)
 """
 
 EXAMPLES = r"""

@@ -45,26 +45,10 @@ options:
     required: true
     choices: [started, stopped]
     version_added: 0.1.0
-  max_workflow_wait:
-    description:
-      - Seconds to wait for running workflows before stopping the service.
-    type: int
-    default: 3600
-    version_added: 0.1.0
-  force_stop_workflows:
-    description:
-      - Kill workflows still running after O(max_workflow_wait) instead of failing with
-        RV(failure_class=service_timeout).
-    type: bool
-    default: false
-    version_added: 0.1.0
-  max_service_wait:
+  max_service_wait:  # type and default from the alteryx.server.service.waits fragment
     description:
       - Seconds to wait for the service to reach O(state); a slower change fails with
         RV(failure_class=service_timeout).
-    type: int
-    default: 7200
-    version_added: 0.1.0
   safety_net_seconds:
     description:
       - Seconds after which the safety net task starts the service again, counted from the stop; V(0) means no
@@ -84,6 +68,7 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - alteryx.server.service.waits
 attributes:
   action:
     support: full
@@ -108,7 +93,7 @@ seealso:
     link: https://learn.microsoft.com/powershell/module/scheduledtasks/register-scheduledtask
   - module: ansible.windows.win_service
 author:
-  - alteryx.server maintainers
+  - alteryx.server maintainers (@alteryx-server)
 """
 
 EXAMPLES = r"""

@@ -11,6 +11,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError, exit_code_for
+from ansible_collections.alteryx.server.plugins.plugin_utils._quiet import quiet
 from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry, spool_add
 
 
@@ -46,6 +47,8 @@ class AlteryxAction(ActionBase):
                 result["log"].append(entry("DEBUG", f"{self._task.action.rsplit('.', 1)[-1]} took "
                                                     f"{time.monotonic() - began:.2f} s"))
                 self._spool(result["log"])
+            if "_ansible_verbose_override" not in result:  # steps that shaped their own one-line account did so
+                quiet(result, str((task_vars or {}).get("inventory_hostname", "")))
         except AlteryxStepError as exc:
             self._spool(exc.result.get("log") or [entry("ERROR", exc.msg)])
             raise AnsibleActionFail(

@@ -223,7 +223,7 @@ def _plan_cluster(cluster: str, group: list[_Member], *, mode: str, stop_for_ext
             "members": [m.node.name for m in order],
             "excluded": excluded,
             "warnings": node_warnings,
-            "errors": [e for e, _ in own],
+            "errors": [text for text, _class in own],
             "failure_class": own[0][1] if own else "",
         }
     info = {"controller": controller.node.name if controller else "", "members": [m.node.name for m in order],
@@ -279,7 +279,7 @@ def _peer_failures(in_play: list[_Member], errors: dict[str, list[tuple[str, str
         others = [(text, cls) for text, cls in culprits if not text.startswith(member.node.name + " ")]
         if others:
             errors[member.node.name].append(
-                (f"cluster {member.cluster} is not backed up because " + "; ".join(t for t, _ in others)
+                (f"cluster {member.cluster} is not backed up because " + "; ".join(text for text, _class in others)
                  + ". Nothing of this cluster was stopped; fix that node and run again", others[0][1]))
 
 

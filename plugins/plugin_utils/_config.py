@@ -47,6 +47,11 @@ USED = "used"            # the role acts on the setting
 ACCEPTED = "accepted"    # accepted and returned in settings only; not a role variable, not acted on yet
 
 
+def _smtp_security(use_ssl: Any) -> Any:
+    """The spec's UseSSL is Send-MailMessage -UseSsl, which is STARTTLS (.NET's SmtpClient has no implicit TLS)."""
+    return ("starttls" if use_ssl else "none") if isinstance(use_ssl, bool) else use_ssl
+
+
 def _megabytes_to_bytes(value: dict[str, Any]) -> dict[str, int]:
     """``{"Full": 1, "ConfigOnly": 0.1}`` MB -> ``{"Full": 1048576, "ConfigOnly": 104858}`` bytes."""
     return {mode: round(size * MEBIBYTE) for mode, size in value.items()}
@@ -79,7 +84,6 @@ class ConfigKey:
 _SMB = "ServiceConfiguration."
 _MDB = "MongoDBConfiguration."
 _SELF = "MongoDBConfiguration.SelfManagedMongoDB."
-_NOTIFY = "e-mail notifications are not sent by this collection yet (spec phase 7)"
 
 CONFIG_KEYS: tuple[ConfigKey, ...] = (
     ConfigKey("BackupConfiguration.DefaultBackupMode", "mode", USED,
@@ -132,13 +136,18 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
     ConfigKey("ValidationConfiguration.MinimumBackupSizeMB", "min_archive_bytes", USED,
               "Smallest plausible archive per mode, in MB (1 MB = 1048576 bytes, rounded to whole bytes); "
               "missing modes keep their default.", _megabytes_to_bytes),
-    ConfigKey("NotificationConfiguration.Enabled", "notification_enabled", ACCEPTED, _NOTIFY + "."),
-    ConfigKey("NotificationConfiguration.SMTPServer", "notification_smtp_server", ACCEPTED, _NOTIFY + "."),
-    ConfigKey("NotificationConfiguration.SMTPPort", "notification_smtp_port", ACCEPTED, _NOTIFY + "."),
-    ConfigKey("NotificationConfiguration.UseSSL", "notification_use_ssl", ACCEPTED, _NOTIFY + "."),
-    ConfigKey("NotificationConfiguration.FromAddress", "notification_from_address", ACCEPTED, _NOTIFY + "."),
-    ConfigKey("NotificationConfiguration.ToAddresses", "notification_to_addresses", ACCEPTED, _NOTIFY + "."),
-    ConfigKey("NotificationConfiguration.OnlyOnFailure", "notification_only_on_failure", ACCEPTED, _NOTIFY + "."),
+    ConfigKey("NotificationConfiguration.Enabled", "notify_email_enabled", USED,
+              "Send an e-mail about each run (docs/notifications.md); needs SMTPServer, FromAddress and ToAddresses."),
+    ConfigKey("NotificationConfiguration.SMTPServer", "notify_smtp_server", USED,
+              "SMTP server host name or IP address, without the port."),
+    ConfigKey("NotificationConfiguration.SMTPPort", "notify_smtp_port", USED, "SMTP server port."),
+    ConfigKey("NotificationConfiguration.UseSSL", "notify_smtp_security", USED,
+              "true: STARTTLS, as Send-MailMessage -UseSsl does (the variable also takes ssl, implicit TLS for "
+              "port 465); false: none, a plain connection.", _smtp_security),
+    ConfigKey("NotificationConfiguration.FromAddress", "notify_from", USED, "Sender address of the e-mail."),
+    ConfigKey("NotificationConfiguration.ToAddresses", "notify_to", USED, "Recipients of the e-mail."),
+    ConfigKey("NotificationConfiguration.OnlyOnFailure", "notify_only_on_failure", USED,
+              "true: send only when a server failed or has a warning; false: after every run."),
 )
 
 # The old flat format (top-level keys) -> setting. Read for one release, with a deprecation warning.
@@ -368,7 +377,7 @@ def _schema_lines(document: Any) -> tuple[list[str], set[str]]:
             message = error.message
         lines.append((where, f"{where}: {message}"))
         bad.add(where)
-    return [line for _, line in lines], bad
+    return [line for _path, line in lines], bad
 
 
 def _coerce(value: Any, node: dict[str, Any]) -> Any:

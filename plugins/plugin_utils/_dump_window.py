@@ -29,6 +29,9 @@ WINDOW_SPEC: dict[str, dict[str, Any]] = {
     "poll_interval": {"type": "float", "default": 5.0},
     "heartbeat_seconds": {"type": "int", "default": 30},
 }
+# The log the MongoDB dump tools leave in the dump folder (the SQLite copy leaves none).
+DUMP_LOG = "mongoDump.log"
+NO_DUMP_LOG_LABELS = ("SQLite copy",)
 # Host text kept out of the public result (it may be long; the verdict quotes what matters).
 HOST_TEXT = ("exe_stdout", "exe_stderr", "dump_log", "exe_exit_code", "method")
 # What each method's parameters default to in the host call (the script ignores those of other methods).
@@ -64,17 +67,60 @@ def check_mode_result(dump_path: str, service_name: str, stop_service: bool, act
             "downtime_seconds": 0, "msg": message, "log": [entry("INFO", message)]}
 
 
+def dump_log_path(dump_path: str) -> str:
+    """The dump tool's log inside the dump folder: ``<dump_path>\\mongoDump.log``."""
+    folder = dump_path.rstrip("\\")
+    return f"{folder}\\{DUMP_LOG}"
+
+
+def kept_log_path(run_log_path: str) -> str:
+    """Where a failed dump's log is kept, beside the run's host log: ``<host log without .log>.mongoDump.log``.
+
+    The dump folder lies inside the staging folder, which the failure cleanup removes; the host log folder stays.
+    """
+    base = run_log_path[:-4] if run_log_path.lower().endswith(".log") else run_log_path
+    return f"{base}.{DUMP_LOG}"
+
+
+def wants_kept_log(label: str, run_log_path: str) -> bool:
+    """Whether a failed dump's log is copied out before cleanup: a MongoDB dump inside the backup role (which
+    names a host log and removes the staging folder on failure). Outside the role nothing removes the dump folder."""
+    return label not in NO_DUMP_LOG_LABELS and bool(run_log_path)
+
+
+def evidence(label: str, dump_path: str, *, log_written: bool, kept: Mapping[str, Any] | None = None) -> str:
+    """Where the evidence of a failed dump is, for its failure message ('' for a dump that writes no log).
+
+    ``log_written``: the host saw the dump tool's log in the dump folder. ``kept``: the outcome of copying it
+    out (None when not tried): ``path`` and ``kept`` (alteryx_keep_file's result), or ``error`` when the copy
+    failed.
+    """
+    if label in NO_DUMP_LOG_LABELS:
+        return ""
+    source = dump_log_path(dump_path)
+    if not log_written or (kept is not None and not kept.get("error") and not kept.get("kept")):
+        return f"no {DUMP_LOG} was written in {dump_path}"
+    if kept is None:
+        return f"see {source}"
+    if kept.get("error"):
+        return (f"{source} could not be kept ({kept['error']}) and is removed with the staging folder: read it on "
+                "the host before the next run if it is still there")
+    return f"the dump's log is kept at {kept['path']}"
+
+
 def finish(raw: Mapping[str, Any], verdict: Mapping[str, Any], *, label: str, dump_path: str,
-           warnings: Sequence[str], changed: bool) -> dict[str, Any]:
+           warnings: Sequence[str], changed: bool, kept: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The step's result for a window that ran; raises AlteryxStepError(mongodb) when the verdict is bad.
 
-    ``label`` names the dump in messages (``emongodump``, ``mongodump``, ``SQLite copy``). Returned keys: the
-    public result's, ``databases`` from the verdict, plus ``changed``, ``warnings`` and ``log``.
+    ``label`` names the dump in messages (``emongodump``, ``mongodump``, ``SQLite copy``). ``kept`` is the outcome
+    of keeping the dump's log after a bad verdict (see ``evidence``); the failure message says where the log is.
+    Returned keys: the public result's, ``databases`` from the verdict, plus ``changed``, ``warnings`` and ``log``.
     """
     result = public_result(raw)
     result["databases"] = list(verdict["databases"])
     if not verdict["ok"]:
-        where = f"see {dump_path}\\mongoDump.log; " if label != "SQLite copy" else ""
+        where = evidence(label, dump_path, log_written=raw.get("dump_log") is not None, kept=kept)
+        where = f"{where}; " if where else ""
         raise AlteryxStepError(f"{label} failed: {verdict['reason']} ({where}the service is {result['final_state']}).",
                                "mongodb", result)
     log = [entry("WARNING", w) for w in warnings]
@@ -86,8 +132,16 @@ def finish(raw: Mapping[str, Any], verdict: Mapping[str, Any], *, label: str, du
     return {"changed": changed, **result, "warnings": list(warnings), "log": log}
 
 
-def failed_window(exc: AlteryxStepError) -> AlteryxStepError:
-    """A failure of the host job itself, its partial result shaped like a success's (the same error, updated)."""
+def failed_window(exc: AlteryxStepError, *, label: str = "", dump_path: str = "",
+                  kept: Mapping[str, Any] | None = None) -> AlteryxStepError:
+    """A failure of the host job itself, its partial result shaped like a success's (the same error, updated).
+
+    ``kept``: the outcome of keeping the dump's log after the job failed in the dump (see ``evidence``); when
+    given, the message also says where that log is."""
+    if kept is not None:
+        where = evidence(label, dump_path, log_written=True, kept=kept)
+        if where:
+            exc.msg = f"{exc.msg.rstrip().rstrip('.')} ({where})."
     exc.result = public_result(exc.result)
     exc.result["log"] = [entry("ERROR", exc.msg)]
     return exc

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from itertools import dropwhile
 from pathlib import Path
@@ -30,6 +31,9 @@ INCLUDE = re.compile(r"^#include\s+(_[A-Za-z0-9_]+\.ps1)\s*$")
 RESULT_DEPTH = 3
 # Polls that may fail in a row before the controller gives up on a detached job.
 MAX_FAILED_POLLS = 3
+# Seconds between progress lines while a detached job runs (alteryx_backup_progress_seconds; 0 = none).
+PROGRESS_VAR = "alteryx_backup_progress_seconds"
+DEFAULT_PROGRESS_SECONDS = 60
 
 
 def script_text(name: str) -> str:
@@ -71,8 +75,16 @@ def run_script(
     poll_interval: float = 3.0,
     step: str = "",
     sensitive: dict[str, str] | None = None,
+    progress: Callable[[], dict[str, Any]] | None = None,
+    carry_run_log: bool = True,
 ) -> dict[str, Any]:
     """Run host script ``name`` and return its ``$Ansible.Result``.
+
+    ``progress`` (detached jobs only) measures the job's bytes written so far (it returns the alteryx_progress
+    script's result): while the job runs, a line with host, step, elapsed time and those bytes is printed every
+    ``alteryx_backup_progress_seconds`` (see ``progress_line``), one extra host call per line and none per poll.
+    ``carry_run_log=False`` keeps the run log's pending lines off this call (a call made while a job that already
+    carries them runs would append them twice).
 
     ``sensitive`` ({parameter: secret}) travels in win_powershell's ``sensitive_parameters``: the script gets
     a ``[SecureString]``, and the module's own no_log options keep the text out of ``invocation.module_args`` -
@@ -89,7 +101,7 @@ def run_script(
     Returned keys: whatever the script puts in ``$Ansible.Result``, plus ``_changed``
     (bool, the script's ``$Ansible.Changed``) and ``_warnings`` (list of str).
     """
-    run_log = getattr(action, "run_log", None) if getattr(action, "WRITES_RUN_LOG", False) else None
+    run_log = getattr(action, "run_log", None) if getattr(action, "WRITES_RUN_LOG", False) and carry_run_log else None
     pending = 0
     if run_log:
         entries, sent = spool_read(run_log["run_id"])
@@ -102,20 +114,33 @@ def run_script(
         module_args["sensitive_parameters"] = secrets
     try:
         with _no_log(action._task, bool(secrets)):
-            raw = _execute(action, module_args, task_vars, async_timeout, poll_interval, step=step or name)
+            reporter = _Progress(action, task_vars, step or name, progress) if async_timeout and progress else None
+            raw = _execute(action, module_args, task_vars, async_timeout, poll_interval, step=step or name,
+                           reporter=reporter)
     except _transport_errors() as exc:
         # Converted so that the role's rescue still restarts the service and cleans up (an uncaught
         # AnsibleConnectionFailure would mark the host unreachable and skip the rescue).
         raise AlteryxStepError(
-            f"lost the connection to the host during {step or name} ({_describe(exc)}); the host may or may not "
-            "have run it. A step already running on the host (the dump window) finishes and restarts the service "
-            "by itself; check the host and run again.",
+            f"lost the connection to the host during the {step or name} step ({_describe(exc)}); the host may or "
+            f"may not have run it. {after_lost_connection(step or name)}",
             "general",
         ) from None  # the message carries the error; a chained cause would repeat it in the task's msg
     if run_log and isinstance(raw, dict) and "result" in raw:
         # The script ran (its first statement appends the pending lines), whether or not it failed later.
         spool_mark_sent(run_log["run_id"], pending)
     return _script_result(name, raw)
+
+
+def after_lost_connection(step: str) -> str:
+    """What the host does about step ``step`` once the controller lost track of it, and what to do: only the dump
+    window stops the service inside a host call and starts it again by itself; the service steps change its state
+    and return; every other step leaves the service alone."""
+    if step == "dump window":
+        return ("If the dump window started, it ends on the host within its timeout and starts the service again by "
+                "itself; check that the service runs, then run the backup again.")
+    if step.startswith("service "):
+        return f"The service may or may not be {step.split(' ', 1)[1]}; check its state, then run the backup again."
+    return f"The {step} step does not stop or start the service; check the host, then run the backup again."
 
 
 def sensitive_parameters(sensitive: dict[str, str] | None) -> list[dict[str, str]]:
@@ -171,7 +196,7 @@ def _describe(exc: BaseException) -> str:
 
 
 def _execute(action: Any, module_args: dict[str, Any], task_vars: dict[str, Any], async_timeout: int,
-             poll_interval: float, step: str = "") -> dict[str, Any]:
+             poll_interval: float, step: str = "", reporter: _Progress | None = None) -> dict[str, Any]:
     if async_timeout:
         with _async_task(action._task, async_timeout):
             try:
@@ -180,18 +205,18 @@ def _execute(action: Any, module_args: dict[str, Any], task_vars: dict[str, Any]
             except _transport_errors() as exc:
                 # The async wrapper may have started the job before the reply was lost; its id is unknown here.
                 raise AlteryxStepError(
-                    f"lost the reply to the start of the host job for {step} ({_describe(exc)}). The job may be "
-                    "running on the host: it ends within its timeout and the dump window restarts the service by "
-                    "itself; check the host and run again.", "general") from None  # message carries the error
+                    f"lost the reply to the start of the host job for the {step} step ({_describe(exc)}). The job "
+                    f"may be running on the host: it ends within its timeout of {async_timeout} s. "
+                    f"{after_lost_connection(step)}", "general") from None  # message carries the error
         if started.get("failed"):
             return started
-        return _wait_for_job(action, started, task_vars, async_timeout, poll_interval)
+        return _wait_for_job(action, started, task_vars, async_timeout, poll_interval, step=step, reporter=reporter)
     return action._execute_module(module_name="ansible.windows.win_powershell", module_args=module_args,
                                   task_vars=task_vars)
 
 
 def _wait_for_job(action: Any, started: dict[str, Any], task_vars: dict[str, Any], timeout: int,
-                  poll_interval: float) -> dict[str, Any]:
+                  poll_interval: float, step: str = "", reporter: _Progress | None = None) -> dict[str, Any]:
     """Poll a detached job until it finishes; a few failed polls in a row are tolerated (WinRM glitches).
 
     ansible.windows.async_status answers ``finished`` and ``failed`` both for a job that ended in
@@ -210,6 +235,8 @@ def _wait_for_job(action: Any, started: dict[str, Any], task_vars: dict[str, Any
     errors = _transport_errors()
     while time.monotonic() < deadline:
         time.sleep(poll_interval)
+        if reporter:
+            reporter.tick()
         try:
             status = action._execute_module(
                 module_name="ansible.windows.async_status",
@@ -229,11 +256,12 @@ def _wait_for_job(action: Any, started: dict[str, Any], task_vars: dict[str, Any
             except errors as exc:
                 failed_polls.append(f"removing the results file failed: {_describe(exc)}")
             if status.get("failed") and "timed out waiting for module completion" in message:
+                cleanup = ("(restarting the service) did not run and programs it started (the dump) may still be "
+                           "running" if step == "dump window" else "did not run")
                 raise AlteryxStepError(
-                    f"host job {jid} ran longer than its timeout of {timeout} s and the async watchdog ended it: its "
-                    "process was killed, so the script's own cleanup (restarting the service) did not run and programs "
-                    "it started (emongodump) may still be running. Raise the step's timeout.",
-                    "service_timeout", {"ansible_job_id": jid})
+                    f"host job {jid} ({step} step) ran longer than its timeout of {timeout} s and the async watchdog "
+                    f"ended it: its process was killed, so the script's own cleanup {cleanup}. Raise the step's "
+                    "timeout.", "service_timeout", {"ansible_job_id": jid})
             status.setdefault("warning", [])
             status["warning"] = list(status["warning"]) + [f"poll of job {jid} failed and was retried: {m}"
                                                            for m in failed_polls]
@@ -243,13 +271,14 @@ def _wait_for_job(action: Any, started: dict[str, Any], task_vars: dict[str, Any
             consecutive += 1
             if consecutive >= MAX_FAILED_POLLS and missing:
                 raise AlteryxStepError(
-                    f"the results file of host job {jid} is gone ({message}), so its outcome is unknown; it may still "
-                    "be running on the host (the dump window restarts the service by itself). Check the host and run "
-                    "again.", "general", {"ansible_job_id": jid})
+                    f"the results file of host job {jid} ({step} step) is gone ({message}), so its outcome is "
+                    f"unknown; it may still be running on the host. {after_lost_connection(step)}", "general",
+                    {"ansible_job_id": jid})
             if consecutive >= MAX_FAILED_POLLS:
                 raise AlteryxStepError(
-                    f"lost track of host job {jid} after {MAX_FAILED_POLLS} failed polls ({failed_polls[-1]}); the job "
-                    "keeps running on the host and restarts the service itself", "general", {"ansible_job_id": jid})
+                    f"lost track of host job {jid} ({step} step) after {MAX_FAILED_POLLS} failed polls "
+                    f"({failed_polls[-1]}); the job may still be running on the host. {after_lost_connection(step)}",
+                    "general", {"ansible_job_id": jid})
         else:
             consecutive = 0
     raise AlteryxStepError(f"host job {jid} did not finish within {timeout} seconds", "service_timeout",
@@ -273,3 +302,72 @@ def _first_error(raw: dict[str, Any]) -> str:
         if exception.get("message"):
             return str(exception["message"])
     return ""
+
+
+def progress_seconds(value: Any) -> int:
+    """The progress interval from ``alteryx_backup_progress_seconds``: a whole number of seconds, 0 = no lines.
+
+    Raises AlteryxStepError(validation) for a negative or non-numeric value."""
+    try:
+        seconds = int(value)
+    except (TypeError, ValueError):
+        seconds = -1
+    if seconds < 0 or isinstance(value, bool):
+        raise AlteryxStepError(f"{PROGRESS_VAR} must be 0 (no progress lines) or a number of seconds, got {value!r}",
+                               "validation")
+    return seconds
+
+
+def human_bytes(count: int) -> str:
+    """``count`` bytes for a person: ``512 B``, ``1.5 KB``, ``2.3 GB`` (powers of 1024)."""
+    size = float(count)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")
+
+
+def progress_line(host: str, step: str, elapsed: float, measured: dict[str, Any] | None) -> str:
+    """One progress line: ``controller: dump window running for 2m05s, 1.2 GB written so far``.
+
+    ``measured`` is the alteryx_progress result (``bytes``, ``files``), or None when it could not be read."""
+    minutes, seconds = divmod(int(elapsed), 60)
+    took = f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
+    if measured is None:
+        written = "bytes written so far unknown (the size could not be read)"
+    else:
+        written = f"{human_bytes(int(measured.get('bytes') or 0))} in {int(measured.get('files') or 0)} file(s) " \
+                  "written so far"
+    return f"{host}: {step} running for {took}, {written}"
+
+
+class _Progress:
+    """Prints a progress line every ``alteryx_backup_progress_seconds`` while a detached job runs.
+
+    The line goes through Display from the worker process, which forwards it to the controller's terminal at
+    default verbosity. Measuring is one host call per line (``measure``); a failed measurement prints the line
+    without bytes and never fails the step.
+    """
+
+    def __init__(self, action: Any, task_vars: dict[str, Any], step: str,
+                 measure: Callable[[], dict[str, Any]]) -> None:
+        raw = task_vars.get(PROGRESS_VAR, DEFAULT_PROGRESS_SECONDS)
+        self.interval = progress_seconds(action._templar.template(raw) if isinstance(raw, str) else raw)
+        self.host = str(task_vars.get("inventory_hostname", "host"))
+        self.step = step
+        self.measure = measure
+        self.began = time.monotonic()
+        self.next_at = self.began + self.interval
+
+    def tick(self) -> None:
+        """Print a line when the interval has passed since the last one."""
+        if not self.interval or time.monotonic() < self.next_at:
+            return
+        try:
+            measured: dict[str, Any] | None = self.measure()
+        except AlteryxStepError:
+            measured = None
+        now = time.monotonic()
+        Display().display(progress_line(self.host, self.step, now - self.began, measured))
+        self.next_at = now + self.interval

@@ -26,10 +26,20 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._naming import normalize_mode
+
+# Guarded so that importing a plugin never fails (ansible-test import sanity, ansible-doc): a missing
+# jsonschema is reported by the step that validates a manifest, as a task failure that says what to install.
+try:
+    from jsonschema import Draft202012Validator
+except ImportError as exc:
+    Draft202012Validator = None  # type: ignore[assignment,misc]
+    JSONSCHEMA_IMPORT_ERROR: ImportError | None = exc
+else:
+    JSONSCHEMA_IMPORT_ERROR = None
 
 SCHEMA_PATH = Path(__file__).with_name("backup_manifest.schema.json")
 COLLECTION_ROOT = Path(__file__).resolve().parents[2]
@@ -87,8 +97,13 @@ COPY_TOKENS = {
 
 
 @lru_cache(maxsize=1)
-def _validator() -> Draft202012Validator:
-    """Load the schema once per process."""
+def _validator() -> Any:
+    """Load the schema once per process; a general failure naming the package when jsonschema is missing."""
+    if Draft202012Validator is None:
+        raise AlteryxStepError(
+            missing_required_lib("jsonschema", reason="to validate the backup manifest (see requirements.txt)"),
+            failure_class="general",
+        ) from JSONSCHEMA_IMPORT_ERROR
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     return Draft202012Validator(schema)
 

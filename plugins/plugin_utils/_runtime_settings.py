@@ -17,10 +17,20 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import Element, ParseError
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
+
+# Guarded so that importing a plugin never fails (ansible-test import sanity, ansible-doc); without defusedxml
+# nothing is parsed: _parse_layer fails the step naming the package, never falling back to the unsafe parser.
+try:
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+except ImportError as exc:
+    DefusedXmlException = fromstring = None  # type: ignore[assignment,misc]
+    DEFUSEDXML_IMPORT_ERROR: ImportError | None = exc
+else:
+    DEFUSEDXML_IMPORT_ERROR = None
 
 ROOT_TAG = "SystemSettings"
 DEFAULT_MONGODB_DATA_PATH = "C:\\ProgramData\\Alteryx\\Service\\Persistence\\MongoDB"
@@ -50,6 +60,11 @@ Settings = dict[str, dict[str, str]]
 
 def _parse_layer(xml_text: str | bytes, layer: str) -> Settings:
     """Parse one layer into section -> key -> stripped text; raise a validation error naming ``layer``."""
+    if fromstring is None:
+        raise AlteryxStepError(
+            missing_required_lib("defusedxml", reason=f"to read the {layer} RuntimeSettings.xml (see requirements.txt)"),
+            failure_class="general",
+        ) from DEFUSEDXML_IMPORT_ERROR
     if isinstance(xml_text, str):
         # A BOM survives reading the file as text on Windows and would make expat reject it.
         xml_text = xml_text.lstrip("\ufeff")

@@ -13,11 +13,14 @@ integers: the spec's ``-RetentionDays 7`` shorthand or a per-mode mapping.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Any
+from urllib.parse import urlsplit
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._naming import MODES, normalize_mode
@@ -64,13 +67,19 @@ INT_BOUNDS: dict[str, Bounds] = {
     "step_timeout": Bounds(1, DAY, "seconds"),
     # A cluster node's safety net must outlast the controller's dump window, or it starts the node mid-backup.
     "safety_net_seconds": Bounds(5, 30 * DAY, "seconds"),
+    "notify_smtp_port": Bounds(1, 65535, "(a TCP port)"),
 }
 FLOAT_BOUNDS: dict[str, Bounds] = {
     "free_space_factor": Bounds(1.0, 100.0, "times the MongoDB data size"),
     # Each poll is one WinRM round trip: faster than 0.1 s only loads the node.
     "poll_interval": Bounds(0.1, 300.0, "seconds"),
 }
-BOOL_SETTINGS = ("force_stop_workflows", "keys_required", "export_secrets")
+BOOL_SETTINGS = ("force_stop_workflows", "keys_required", "export_secrets", "notify_email_enabled",
+                 "notify_only_on_failure", "notify_per_host", "eventlog_enabled")
+# Shown as hidden in every message: a webhook URL carries its access token in the path or query.
+SECRET_SETTINGS = frozenset({"notify_webhook_url", "notify_smtp_password"})
+SMTP_SECURITY = ("starttls", "ssl", "none")
+WEBHOOK_FORMATS = ("teams", "generic")
 
 _INT_TEXT = re.compile(r"[+-]?[0-9]+")
 _DRIVE_PATH = re.compile(r"[A-Za-z]:\\")
@@ -106,7 +115,8 @@ def _plain(value: Any) -> Any:
 
 
 def _line(name: str, value: Any, problem: str) -> str:
-    return f"{PREFIX}{name}={_plain(value)!r}: {problem}"
+    shown = "'(hidden)'" if name in SECRET_SETTINGS else repr(_plain(value))
+    return f"{PREFIX}{name}={shown}: {problem}"
 
 
 # --- numbers and booleans -------------------------------------------------------------------------
@@ -340,6 +350,109 @@ def _service_name(value: Any) -> str:
     return name
 
 
+# --- notifications --------------------------------------------------------------------------------
+
+_ADDRESS = re.compile(r"[^@\s<>(),;:\"\[\]\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
+_HOST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
+_ADDRESS_EXAMPLE = "an e-mail address such as backup@example.com or 'Alteryx Backup <backup@example.com>'"
+
+
+def _choice(allowed: Sequence[str]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or value.strip().lower() not in allowed:
+            raise _Invalid(f"is not one of the choices; allowed: {', '.join(allowed)}")
+        return value.strip().lower()
+    return check
+
+
+def _smtp_server(value: Any) -> str:
+    """A host name or IP address without a port (the port is its own setting); '' when e-mail is off."""
+    if not isinstance(value, str):
+        raise _Invalid("is not a string; allowed: a host name such as smtp.example.com or an IP address")
+    name = value.strip()
+    if not name:
+        return ""
+    try:
+        return str(ipaddress.ip_address(name.strip("[]")))
+    except ValueError:
+        pass
+    if ":" in name:
+        raise _Invalid(f"holds a port or scheme; allowed: the host name alone, with the port in {PREFIX}notify_smtp_port")
+    if len(name) > 253 or not _HOST_NAME.fullmatch(name):
+        raise _Invalid("is not a host name; allowed: a host name such as smtp.example.com or an IP address")
+    return name
+
+
+def _address(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _Invalid(f"is not a string; allowed: {_ADDRESS_EXAMPLE}")
+    text = value.strip()
+    _name, address = parseaddr(text)
+    if not text or not _ADDRESS.fullmatch(address) or any(char in text for char in "\r\n"):
+        raise _Invalid(f"is not an e-mail address; allowed: {_ADDRESS_EXAMPLE}")
+    return text
+
+
+def _optional_address(value: Any) -> str:
+    return "" if isinstance(value, str) and not value.strip() else _address(value)
+
+
+def _addresses(value: Any) -> list[str]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)):
+        raise _Invalid("is not a list; allowed: a list of e-mail addresses such as [ops@example.com]")
+    problems, addresses = [], []
+    for item in items:
+        try:
+            addresses.append(_address(item))
+        except _Invalid as exc:
+            problems.append(f"{_plain(item)!r} {exc}")
+    if problems:
+        raise _Invalid("; ".join(problems))
+    return addresses
+
+
+def _webhook_url(value: Any) -> str:
+    """An http(s) URL with a host, or '' for no webhook. Never quoted in a message: it holds a token."""
+    if not isinstance(value, str):
+        raise _Invalid("is not a string; allowed: an https:// URL, or '' for no webhook")
+    url = value.strip()
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        has_host = bool(parts.hostname)
+        _port = parts.port
+    except ValueError:
+        raise _Invalid("is not a valid URL; allowed: an https:// URL such as the Teams workflow's URL") from None
+    if parts.scheme.lower() not in ("https", "http") or not has_host or any(char.isspace() for char in url):
+        raise _Invalid("is not an http:// or https:// URL with a host; allowed: an https:// URL such as the Teams "
+                       "workflow's URL")
+    return url
+
+
+NOTIFY_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "notify_smtp_server": _smtp_server,
+    "notify_smtp_security": _choice(SMTP_SECURITY),
+    "notify_smtp_username": lambda value: _text(value, "a user name, or '' for no SMTP login").strip(),
+    "notify_from": _optional_address,
+    "notify_to": _addresses,
+    "notify_webhook_url": _webhook_url,
+    "notify_webhook_format": _choice(WEBHOOK_FORMATS),
+}
+
+
+def _email_problem(settings: Mapping[str, Any]) -> tuple[str, str] | None:
+    """E-mail switched on needs a server, a sender and at least one recipient: (setting, problem) or None."""
+    needed = ("notify_smtp_server", "notify_from", "notify_to")
+    if not settings.get("notify_email_enabled") or not set(needed) <= settings.keys():
+        return None
+    missing = [f"{PREFIX}{name}" for name in needed if not settings[name]]
+    if not missing:
+        return None
+    return "notify_email_enabled", f"is true but {', '.join(missing)} is empty; allowed: set them, or false"
+
+
 CHECKS: dict[str, Callable[[Any], Any]] = {
     "local_path": _local_folder,
     "network_paths": _network_paths,
@@ -351,6 +464,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     **{name: _checked_int(bounds) for name, bounds in INT_BOUNDS.items()},
     **{name: _checked_float(bounds) for name, bounds in FLOAT_BOUNDS.items()},
     **dict.fromkeys(BOOL_SETTINGS, _boolean),
+    **NOTIFY_CHECKS,
 }
 PASSED_THROUGH = ("mode",)  # an invalid mode is its own failure (invalid_mode, exit 6), reported by the plan
 
@@ -392,6 +506,11 @@ def validate_settings(raw: Mapping[str, Any]) -> dict[str, Any]:
         min_keep, max_workflow_wait, max_service_wait, copy_retries, copy_retry_delay, lock_stale_seconds,
         job_timeout, step_timeout, safety_net_seconds: int.  free_space_factor, poll_interval: float.
         force_stop_workflows, keys_required, export_secrets: bool.  service_name: str.
+        notify_email_enabled, notify_only_on_failure, notify_per_host, eventlog_enabled: bool.
+        notify_smtp_server: host name or IP address, or ''.  notify_smtp_port: int.
+        notify_smtp_security: starttls, ssl or none.  notify_smtp_username: str.
+        notify_from: e-mail address or ''.  notify_to: list of e-mail addresses.
+        notify_webhook_url: http(s) URL or '' (never shown in a message).  notify_webhook_format: teams or generic.
     """
     settings: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -410,6 +529,9 @@ def validate_settings(raw: Mapping[str, Any]) -> dict[str, Any]:
     problem = _timeout_problem(settings)
     if problem:
         errors["job_timeout"] = _line("job_timeout", raw["job_timeout"], problem)
+    email = _email_problem(settings)
+    if email:
+        errors[email[0]] = _line(email[0], raw[email[0]], email[1])
     if "local_path" in errors and "log_path" in errors and _is_default_log(raw["log_path"], raw["local_path"]):
         # The role's default log folder is Logs under the backup folder: one mistake, reported once.
         del errors["log_path"]

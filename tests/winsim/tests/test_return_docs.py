@@ -94,6 +94,12 @@ SCENARIOS = [
              prepare=_write("C:\\Windows\\Temp\\t\\source")),
     Scenario("ansible.windows.win_copy", "query", {"dest": "D:\\", "_copy_mode": "query", "files": [
         {"src": "/tmp/a.txt", "dest": "a.txt", "checksum": "x"}], "directories": [], "symlinks": []}),
+    Scenario("ansible.windows.win_eventlog", "source", {"name": "Application", "sources": ["AlteryxBackup"]}),
+    Scenario("ansible.windows.win_eventlog", "no-sources", {"name": "NewLog"}, expect_failed=True),
+    Scenario("community.windows.win_eventlog_entry", "unregistered", {
+        "log": "Application", "source": "AlteryxBackup", "event_id": 1000, "message": "m"}, expect_failed=True),
+    Scenario("community.windows.win_eventlog_entry", "write", {
+        "log": "Application", "source": "MsiInstaller", "event_id": 1000, "message": "m"}),
 ]
 
 

@@ -18,6 +18,7 @@ import copy
 import importlib
 import inspect
 import json
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -33,6 +34,7 @@ from ansible_collections.alteryx.server.plugins.plugin_utils import _manifest
 REPO_ROOT = Path(__file__).resolve().parents[4]
 ACTION_DIR = REPO_ROOT / "plugins" / "action"
 MODULE_DIR = REPO_ROOT / "plugins" / "modules"
+FRAGMENT_DIR = REPO_ROOT / "plugins" / "doc_fragments"
 DATA_DIR = REPO_ROOT / "tests" / "unit" / "plugins" / "plugin_utils" / "data"
 FQCN_PREFIX = "alteryx.server."
 VERSION = "0.1.0"
@@ -57,8 +59,32 @@ def _doc_strings(name: str) -> dict[str, str]:
     return found
 
 
+def _fragment(slug: str) -> dict[str, Any]:
+    """Our doc fragment ``alteryx.server.<file>[.<var>]`` from plugins/doc_fragments/, read with ast."""
+    file, _, var = slug.removeprefix(FQCN_PREFIX).partition(".")
+    tree = ast.parse((FRAGMENT_DIR / f"{file}.py").read_text(encoding="utf-8"))
+    [cls] = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "ModuleDocFragment"]
+    for node in cls.body:
+        if isinstance(node, ast.Assign) and [t.id for t in node.targets if isinstance(t, ast.Name)] == [
+                (var or "DOCUMENTATION").upper()]:
+            return yaml.safe_load(ast.literal_eval(node.value))
+    raise AssertionError(f"doc fragment {slug} not found")
+
+
 def _docs(name: str) -> dict[str, Any]:
-    return {key: yaml.safe_load(text) for key, text in _doc_strings(name).items()}
+    """The three doc strings as YAML; DOCUMENTATION with our fragments' options merged in as ansible-doc does.
+
+    A module's own facets of an option win over the fragment's (ansible.utils.plugin_docs.merge_fragment).
+    ansible.builtin fragments only add attributes, which these tests read from the module itself.
+    """
+    docs = {key: yaml.safe_load(text) for key, text in _doc_strings(name).items()}
+    doc = docs.get("DOCUMENTATION") or {}
+    for slug in doc.get("extends_documentation_fragment") or []:
+        if slug.startswith(FQCN_PREFIX):
+            options = doc["options"] = doc.get("options") or {}
+            for option, facets in (_fragment(slug).get("options") or {}).items():
+                options[option] = {**facets, **(options.get(option) or {})}
+    return docs
 
 
 def _action(name: str) -> Any:
@@ -290,6 +316,17 @@ SCRIPTS = {
         "verified_entries": 2,
     },
     "alteryx_retention": _retention_script,
+    # A good Full archive in the local folder, a newer one without sidecar; the network folder is missing.
+    "alteryx_backup_inventory": lambda params: {
+        "folders": [{"path": params["Folders"][0], "exists": True, "error": ""}]
+        + [{"path": f, "exists": False, "error": ""} for f in params["Folders"][1:]],
+        "listing": [{"folder": params["Folders"][0], "name": name, "size": 200000, "last_write_utc": written,
+                     "has_sidecar": bool(line), "sidecar": line, "has_manifest": True, "has_manifest_copy": True,
+                     "sha256": SHA if params["Verify"] and line else "", "hash_error": ""}
+                    for name, written, line in (
+                        ("ServerBackup_Full_20240130_020000.zip", "2024-01-30T02:10:00Z",
+                         f"{SHA}  ServerBackup_Full_20240130_020000.zip"),
+                        ("ServerBackup_Full_20240131_020000.zip", "2024-01-31T02:10:00Z", ""))]},
     "alteryx_tcp_check": lambda params: {"address": params["Address"], "port": params["Port"], "reachable": True,
                                          "elapsed_ms": 3, "error": ""},
     "alteryx_finalize": lambda params: {"log_path": params["LogPath"], "removed": [params["StagingPath"]],
@@ -321,6 +358,10 @@ ARGS: dict[str, dict[str, Any]] = {
                             started=datetime(2024, 1, 31, 2, 0, 0), facts=FACTS, dump=DUMP_RESULT,
                             files=[STAGED_FILE], directories=[STAGED_DIRECTORY])},
     "alteryx_retention": {"folders": ["D:\\B"], "retention_days": {"DB": 7}, "now": "2024-01-31T02:00:00"},
+    "alteryx_backup_inventory": {"local_dir": "D:\\B", "network_paths": ["\\\\nas\\b"], "verify": True},
+    # No host registered an inventory (all UNREACHABLE): the report is written, the task does not fail.
+    "alteryx_backup_report": {"dest": str(Path(tempfile.gettempdir()) / "alteryx-report-docs-test"),
+                              "fail_on_problem": False, "max_age_hours": {"Full": 26, "DB": 2}},
     "alteryx_finalize": {"run_id": "r1", "lock_path": "D:\\B\\.lock", "staging_path": "D:\\B\\x.staging",
                          "log_path": "D:\\B\\Logs\\x.log", "unpublish": ["D:\\B\\a.zip"],
                          "steps": [{"log": [{"time": "2024-01-31 02:00:00", "level": "INFO", "message": "m"}]},
@@ -332,13 +373,19 @@ ARGS: dict[str, dict[str, Any]] = {
     "alteryx_cluster_gate": {"cluster": "c1", "members": ["controller", "worker1"], "phase": "Stopping worker1"},
     # Disagreeing class and code: the result carries failure_class, exit_code and the warning about the code.
     "alteryx_fail": {"msg": "The share is offline", "failure_class": "storage", "exit_code": 5},
+    # A failed host and an SMTP server that refuses at once (port 1 on loopback, no retry): warnings and every key.
+    "alteryx_notify": {"outcomes": [{"host": "n1", "mode": "Full", "status": "Success", "archive": "D:\\B\\a.zip",
+                                     "size": 10}, {"host": "n2", "failure_class": "storage", "exit_code": 4}],
+                       "email": True, "smtp_server": "127.0.0.1", "smtp_port": 1, "smtp_security": "none",
+                       "from_address": "b@example.com", "to_addresses": ["ops@example.com"], "retries": 0,
+                       "timeout": 2.0},
 }
 
 
 # Variables the controller-only cluster steps read: a controller and a worker of one cluster, both healthy.
-_HOSTVARS = {"controller": {"alteryx_cluster": "c1", "_alteryx_backup_facts": {"alteryx_server": FACTS}},
-             "worker1": {"alteryx_cluster": "c1", "_alteryx_backup_facts": {"alteryx_server": {
-                 **FACTS, "roles": ["worker"], "controller_server": "http://controller/AlteryxService/"}}}}
+_HOSTVARS = {"controller": {"alteryx_cluster": "c1", "_alteryx_backup_facts": {"ansible_facts": {"alteryx_server": FACTS}}},
+             "worker1": {"alteryx_cluster": "c1", "_alteryx_backup_facts": {"ansible_facts": {"alteryx_server": {
+                 **FACTS, "roles": ["worker"], "controller_server": "http://controller/AlteryxService/"}}}}}
 # worker2 is in the inventory but left out of the run (--limit): the plan warns about it.
 TASK_VARS = {"inventory_hostname": "worker1", "hostvars": {**_HOSTVARS, "worker2": {"alteryx_cluster": "c1"}},
              "ansible_play_hosts_all": list(_HOSTVARS), "ansible_play_hosts": list(_HOSTVARS),
