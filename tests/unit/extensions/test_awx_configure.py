@@ -311,7 +311,12 @@ def test_teams_webhook_bodies_are_json_templates(with_secrets):
     assert webhook["notification_configuration"]["url"] == SECRETS["alteryx_backup_notify_webhook_url"]
     for event in ("error", "success"):
         body = json.loads(webhook["messages"][event]["body"])
-        assert body["@type"] == "MessageCard" and "{{ job.id }}" in body["summary"]
+        [attachment] = body["attachments"]
+        assert body["type"] == "message"
+        assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+        card = attachment["content"]
+        assert card["type"] == "AdaptiveCard" and "{{ job.id }}" in card["body"][1]["text"]
+        assert card["actions"][0]["url"] == "{{ url }}"  # AWX fills it in, not Ansible
 
 
 def test_become_for_shares_uses_runas_new_credentials(tmp_path):
@@ -340,7 +345,8 @@ def test_mail_security_and_switches_follow_the_collection_settings(tmp_path):
 
 
 @pytest.mark.parametrize("setting", ["alteryx_backup_notify_smtp_port=smtp", "alteryx_backup_notify_smtp_port=70000",
-                                     "alteryx_backup_notify_smtp_security=tls"])
+                                     "alteryx_backup_notify_smtp_security=tls",
+                                     "alteryx_backup_notify_to=admins@corp.example.com"])
 def test_bad_mail_settings_stop_before_any_call(tmp_path, setting):
     proc, records = _run(tmp_path, "-e", setting)
     assert proc.returncode != 0
