@@ -18,8 +18,11 @@ from ansible_collections.alteryx.server.plugins.plugin_utils._dump_window import
     METHOD_DEFAULTS,
     WINDOW_SPEC,
     check_mode_result,
+    dump_log_path,
     failed_window,
     finish,
+    kept_log_path,
+    wants_kept_log,
 )
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_script
@@ -75,16 +78,38 @@ class DumpWindowAction(AlteryxAction):
             }, task_vars, async_timeout=args["timeout"], poll_interval=args["poll_interval"], step="dump window",
                 sensitive={"Password": extra["Password"]}, progress=lambda: self.written(args["dump_path"], task_vars))
         except AlteryxStepError as exc:
+            # A job that failed in the dump itself may have left the tool's log: keep it too.
+            kept = self.keep_dump_log(args["dump_path"], task_vars) if exc.failure_class == "mongodb" else None
             exc.msg = self.scrub(exc.msg)
-            raise failed_window(exc) from None
+            raise failed_window(exc, label=self.LABEL, dump_path=args["dump_path"], kept=kept) from None
         warnings = [self.scrub(w) for w in raw.pop("_warnings")]
         changed = raw.pop("_changed")
+        verdict = self.judge(raw)
+        # The verdict is the controller's: only now is it known that the dump's log is evidence worth keeping.
+        kept = (self.keep_dump_log(args["dump_path"], task_vars)
+                if not verdict["ok"] and raw.get("dump_log") is not None else None)
         try:
-            return quiet(finish(raw, self.judge(raw), label=self.LABEL, dump_path=args["dump_path"],
-                                warnings=warnings, changed=changed), task_vars.get("inventory_hostname", ""))
+            return quiet(finish(raw, verdict, label=self.LABEL, dump_path=args["dump_path"], warnings=warnings,
+                                changed=changed, kept=kept), task_vars.get("inventory_hostname", ""))
         except AlteryxStepError as exc:
             exc.msg = self.scrub(exc.msg)
             raise
+
+    def keep_dump_log(self, dump_path: str, task_vars: dict[str, Any]) -> dict[str, Any] | None:
+        """Copy a failed dump's log beside the host log, before the role's failure cleanup removes the staging
+        folder; None when there is nothing to keep it beside (outside the role) or the dump writes no log.
+
+        Returned keys: alteryx_keep_file's (``path``, ``kept``, ``size``), or ``error`` when the copy failed (the
+        step's own failure stays the one reported)."""
+        run_log_path = (self.run_log or {}).get("path", "")
+        if not wants_kept_log(self.LABEL, run_log_path):
+            return None
+        try:
+            return run_script(self, "alteryx_keep_file", {
+                "Source": dump_log_path(dump_path), "Destination": kept_log_path(run_log_path),
+            }, task_vars, step="dump log copy", carry_run_log=False)
+        except AlteryxStepError as exc:
+            return {"error": self.scrub(exc.msg)}
 
 
 class ActionModule(DumpWindowAction):

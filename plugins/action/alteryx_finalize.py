@@ -49,11 +49,13 @@ class ActionModule(AlteryxAction):
         entries = visible(without_repeats(entries), Display().verbosity)
         for path in args["unpublish"]:
             entries.append(entry("WARNING", f"Removing {path}: it belongs to this failed run"))
+        if self._task.check_mode:
+            # Nothing ran and nothing is written: the text says what the run would do, never that it succeeded.
+            return {"changed": True, "log_path": args["log_path"], "removed": [],
+                    "log_text": render(check_mode_entries(entries, args["message"], args["run_id"], args["outcome"]))}
         final_level = "SUCCESS" if args["outcome"] == "success" else "ERROR"
         entries.append(entry(final_level, args["message"] or f"Run {args['run_id']} ended: {args['outcome']}"))
         text = render(entries)
-        if self._task.check_mode:
-            return {"changed": True, "log_path": args["log_path"], "log_text": text, "removed": []}
         result = run_script(self, "alteryx_finalize", {
             "RunId": args["run_id"], "LockPath": args["lock_path"], "StagingPath": args["staging_path"],
             "LogPath": args["log_path"], "LogText": text,
@@ -64,3 +66,13 @@ class ActionModule(AlteryxAction):
         return {"changed": True, "log_path": result["log_path"], "removed": result["removed"],
                 "lock_released": result["lock_released"],
                 "window_waited_seconds": result["window_waited_seconds"], "log_text": text}
+
+
+def check_mode_entries(entries: list[dict[str, str]], message: str, run_id: str, outcome: str) -> list[dict[str, str]]:
+    """The log entries of a check-mode run: every SUCCESS line becomes INFO (no step ran, so none succeeded), and
+    the last line reads ``[INFO] Check mode: <message>`` - the role passes what the run would do - or, when a
+    check failed, ``[ERROR] Check mode: <message>``."""
+    lines = [{**e, "level": "INFO"} if e["level"] == "SUCCESS" else e for e in entries]
+    level = "INFO" if outcome == "success" else "ERROR"
+    lines.append(entry(level, f"Check mode: {message or f'run {run_id} would end: {outcome}'}"))
+    return lines

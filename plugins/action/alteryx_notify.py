@@ -14,11 +14,12 @@ import smtplib
 import ssl
 import time
 import urllib.error
-import urllib.request
 from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
+
+from ansible.module_utils.urls import open_url
 
 from ansible_collections.alteryx.server.plugins.plugin_utils import _notify
 from ansible_collections.alteryx.server.plugins.plugin_utils._action import AlteryxAction
@@ -107,11 +108,11 @@ def send_email(args: dict[str, Any], message: EmailMessage) -> None:
 
 def send_webhook(args: dict[str, Any], body: bytes) -> None:
     """One POST of ``body`` as JSON; any 2xx reply is delivered."""
-    request = urllib.request.Request(args["webhook_url"], data=body, method="POST", headers={
-        "Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT})
+    headers = {"Content-Type": "application/json; charset=utf-8"}
     try:
-        with urllib.request.urlopen(request, timeout=args["timeout"],  # noqa: S310 - the scheme is checked
-                                    context=_tls_context(args["validate_certs"])) as reply:
+        # No netrc: a webhook URL carries its own token, and a netrc login must not be sent along with it.
+        with open_url(args["webhook_url"], data=body, headers=headers, method="POST", timeout=args["timeout"],
+                      validate_certs=args["validate_certs"], http_agent=USER_AGENT, use_netrc=False) as reply:
             reply.read()
     except urllib.error.HTTPError as exc:
         if exc.code == 429 or exc.code >= 500:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._action import AlteryxAction
+from ansible_collections.alteryx.server.plugins.plugin_utils._destination_errors import not_writable_message
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_script
 from ansible_collections.alteryx.server.plugins.plugin_utils._lock import judge_lock, this_controller
@@ -72,6 +73,16 @@ class ActionModule(AlteryxAction):
                 "warnings": warnings, "log": log}
 
     def _preflight(self, args, task_vars, me, take_over="", after_seconds=0):
+        try:
+            return self._run_preflight(args, task_vars, me, take_over, after_seconds)
+        except AlteryxStepError as exc:
+            # The script quotes the raw error; what to do about it follows from that error (and its HResult).
+            message = not_writable_message(exc.result.get("destinations"))
+            if exc.failure_class == "storage" and message:
+                exc.msg = message
+            raise
+
+    def _run_preflight(self, args, task_vars, me, take_over, after_seconds):
         return run_script(self, "alteryx_preflight", {
             "RunId": args["run_id"], "LockPath": args["lock_path"], "StagingPath": args["staging_path"],
             "LocalDir": args["local_dir"], "TempDir": args["temp_dir"], "Destinations": args["destinations"],
@@ -83,4 +94,8 @@ class ActionModule(AlteryxAction):
 
 
 def _public(result):
-    return {k: v for k, v in result.items() if not k.startswith("_")}
+    public = {k: v for k, v in result.items() if not k.startswith("_")}
+    # The probe's HResult only serves the failure message's advice; the documented destination keys stay as they were.
+    public["destinations"] = [{k: v for k, v in d.items() if k != "hresult"} if isinstance(d, dict) else d
+                              for d in public.get("destinations") or []]
+    return public

@@ -4,11 +4,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from ansible.plugins.callback import CallbackBase
-
 DOCUMENTATION = r"""
 ---
 name: alteryx_summary
@@ -25,10 +20,15 @@ description:
     C([defaults]) section of C(ansible.cfg), or C(ANSIBLE_CALLBACKS_ENABLED=alteryx.server.alteryx_summary). It
     works beside any stdout callback (it is not one). AWX shows the same numbers as the job's artifacts.
 author:
-  - alteryx.server maintainers
+  - alteryx.server maintainers (@alteryx-server)
 requirements:
   - the play runs the C(alteryx.server.backup) role (or sets C(alteryx_backup) with C(ansible.builtin.set_stats))
 """
+
+from collections.abc import Mapping
+from typing import Any
+
+from ansible.plugins.callback import CallbackBase
 
 COLUMNS = ("host", "cluster", "mode", "archive", "size", "downtime", "result", "exit code")
 

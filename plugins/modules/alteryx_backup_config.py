@@ -26,7 +26,7 @@ description:
     the spec, and C(BackupConfiguration) needs C(TempDirectory), C(LocalBackupPath) and C(LogDirectory); the other
     sections are optional and an empty section C({}) is valid. C(RetentionDays) may also be one integer for every
     mode, and C(MinimumBackupSizeMB) is converted to bytes (1 MB = 1048576 bytes).
-  - Keys the collection does not act on yet (notifications, C(VerifyArchiveIntegrity), ...) are accepted and
+  - Keys the collection does not act on yet (C(VerifyArchiveIntegrity), C(IncludeMetadata), ...) are accepted and
     returned; a value other than the spec's default adds a warning.
   - The old flat format of earlier drafts (top-level C(BackupMode), C(LogPath), C(MinimumArchiveSizeBytes), ...)
     is still read for this release, with a deprecation warning listing where each key goes.
@@ -120,8 +120,8 @@ warnings:
   elements: str
   sample:
     - >-
-        /srv/ansible/config/backup-config.json: NotificationConfiguration.Enabled=true is accepted but not acted on
-        yet: e-mail notifications are not sent by this collection yet (spec phase 7).
+        /srv/ansible/config/backup-config.json: FilesConfiguration.IncludeMetadata=false is accepted but not acted
+        on yet: every archive holds BackupManifest.json with the node's system information.
 settings:
   description:
     - The file's settings, keyed by the backup role's variable names without C(alteryx_backup_); only the keys
@@ -264,40 +264,42 @@ settings:
       returned: when in the file
       type: dict
       sample: {Full: 1048576, DatabaseOnly: 1048576, ConfigOnly: 104858}
-    notification_enabled:
-      description: C(NotificationConfiguration.Enabled); accepted, not acted on yet.
+    notify_email_enabled:
+      description: C(NotificationConfiguration.Enabled) - send an e-mail about each run.
       returned: when in the file
       type: bool
       sample: false
-    notification_smtp_server:
-      description: C(NotificationConfiguration.SMTPServer); accepted, not acted on yet.
+    notify_smtp_server:
+      description: C(NotificationConfiguration.SMTPServer) - SMTP host name or IP address, without the port.
       returned: when in the file
       type: str
       sample: smtp.example.com
-    notification_smtp_port:
-      description: C(NotificationConfiguration.SMTPPort); accepted, not acted on yet.
+    notify_smtp_port:
+      description: C(NotificationConfiguration.SMTPPort).
       returned: when in the file
       type: int
       sample: 587
-    notification_use_ssl:
-      description: C(NotificationConfiguration.UseSSL); accepted, not acted on yet.
+    notify_smtp_security:
+      description:
+        - C(NotificationConfiguration.UseSSL) as the connection security - C(true) becomes C(starttls) (what
+          C(Send-MailMessage -UseSsl) does), C(false) becomes C(none).
       returned: when in the file
-      type: bool
-      sample: true
-    notification_from_address:
-      description: C(NotificationConfiguration.FromAddress); accepted, not acted on yet.
+      type: str
+      sample: starttls
+    notify_from:
+      description: C(NotificationConfiguration.FromAddress) - sender address of the e-mail.
       returned: when in the file
       type: str
       sample: alteryx-backup@example.com
-    notification_to_addresses:
-      description: C(NotificationConfiguration.ToAddresses); accepted, not acted on yet.
+    notify_to:
+      description: C(NotificationConfiguration.ToAddresses) - recipients of the e-mail.
       returned: when in the file
       type: list
       elements: str
       sample:
         - ops@example.com
-    notification_only_on_failure:
-      description: C(NotificationConfiguration.OnlyOnFailure); accepted, not acted on yet.
+    notify_only_on_failure:
+      description: C(NotificationConfiguration.OnlyOnFailure) - send only when a server failed or has a warning.
       returned: when in the file
       type: bool
       sample: true

@@ -103,8 +103,7 @@ def evidence(label: str, dump_path: str, *, log_written: bool, kept: Mapping[str
     if kept is None:
         return f"see {source}"
     if kept.get("error"):
-        return (f"{source} could not be kept ({kept['error']}) and is removed with the staging folder: read it on "
-                "the host before the next run if it is still there")
+        return f"{source} could not be kept ({kept['error']}); the failure cleanup removes it with the staging folder"
     return f"the dump's log is kept at {kept['path']}"
 
 

@@ -67,7 +67,7 @@ def resolve_max_age_hours(max_age_hours: Mapping[str, Any] | None) -> dict[str, 
     resolved: dict[str, float] = {}
     for key, value in (DEFAULT_MAX_AGE_HOURS if max_age_hours is None else max_age_hours).items():
         mode = normalize_mode(key)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             raise ValueError(f"the maximum age of {mode} backups must be a positive number of hours, got {value!r}")
         resolved[mode] = float(value)
     if not resolved:

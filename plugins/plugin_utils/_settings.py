@@ -473,6 +473,7 @@ def _is_default_log(log_path: Any, local_path: Any) -> bool:
     """True if ``log_path`` is the role's default, ``Logs`` under ``local_path`` (compared as given)."""
     if not isinstance(log_path, str) or not isinstance(local_path, str):
         return False
+
     def folded(path: str) -> str:
         return path.strip().replace("/", "\\").rstrip("\\").lower()
 

@@ -68,7 +68,7 @@ def test_action_config_reads_the_spec_example_and_maps_every_key(fleet, tmp_path
     assert settings["min_archive_bytes"] == {"Full": 1048576, "DatabaseOnly": 1048576, "ConfigOnly": 104858}
     assert settings["keys_required"] is True and settings["export_secrets"] is True
     assert settings["mongodb_type"] == "auto" and settings["mongodb_port"] == 27017
-    assert settings["notification_enabled"] is False
+    assert settings["notify_email_enabled"] is False and settings["notify_smtp_security"] == "starttls"
     assert fleet.calls() == [], "reading the file must not call the host"
 
 

@@ -13,12 +13,13 @@
 #     removes it and the holder's staging folder. With the lock taken, leftovers of dead runs are removed: every
 #     other 'ServerBackup_*.staging' folder and 'ServerBackup_*.partial' file in LocalDir, TempDir and the destinations.
 #   Check mode (-WhatIf): runs every check and reports the holder, takes no lock and creates nothing.
-#   Result: is_admin, mongo_data_bytes, required_bytes, free_bytes, destinations [{path, writable, error}],
+#   Result: is_admin, mongo_data_bytes, required_bytes, free_bytes, destinations [{path, writable, error, hresult}],
 #     lock_taken, holder_run_id, holder_controller_host, holder_controller_pid, holder_controller_started,
 #     holder_started_utc, holder_age_seconds (-1 = no lock), job_alive, job_run_id, job_expires_utc,
 #     stale_run_id, stale_started_utc, stale_controller ('' unless a holder was taken over), cleaned (string[]).
 #   Fails: 'validation' (not admin, required path or MongoDB data folder missing, LocalDir not on a drive),
-#     'storage' (space, destination not writable).
+#     'storage' (space, destination not writable: the message quotes the first one's raw error; the controller
+#     adds what to do from its error and hresult, the exception's HResult, 0 when writable).
 [CmdletBinding(SupportsShouldProcess)]
 param(
     [string]$RunId, [string]$LockPath, [string]$StagingPath, [string]$LocalDir, [string]$TempDir = '', [string[]]$Destinations = @(),
@@ -71,13 +72,12 @@ try {
             $null = New-Item -ItemType Directory -Force -Path $dest -WhatIf:$false
             $probe = Join-Path $dest ".alteryx_write_probe_$RunId"
             [IO.File]::WriteAllText($probe, 'probe'); Remove-Item -LiteralPath $probe -Force -WhatIf:$false
-            @{ path = $dest; writable = $true; error = '' }
-        } catch { @{ path = $dest; writable = $false; error = $_.Exception.Message } }
+            @{ path = $dest; writable = $true; error = ''; hresult = 0 }
+        } catch { @{ path = $dest; writable = $false; error = $_.Exception.Message; hresult = $_.Exception.HResult } }
     })
     $bad = @($result.destinations | Where-Object { -not $_.writable })
     if ($bad.Count) {
-        throw (New-StepError 'storage' ("Destination not writable: $($bad[0].path): $($bad[0].error). For a network share, " +
-            'WinRM does not delegate credentials: use become, CredSSP or Kerberos delegation, or grant the computer account access.'))
+        throw (New-StepError 'storage' "Destination not writable: $($bad[0].path): $($bad[0].error)")
     }
     if ($TakeOver -and $PSCmdlet.ShouldProcess($LockPath, "Take over the lock of run $TakeOver")) {
         $aside = "$LockPath.$RunId"

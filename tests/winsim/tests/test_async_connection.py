@@ -462,8 +462,8 @@ def test_collection_host_calls_survive_lost_replies_and_unusable_results_files(t
     # The start's reply lost: the step fails clearly while the job runs on and restarts the service.
     result = results["c4-controller"]
     assert result["failed"] and result["failure_class"] == "general"
-    assert result["msg"].startswith("lost the reply to the start of the host job for dump window (ConnectionError:")
-    assert result["msg"].count("lost the reply") == 1 and "run again" in result["msg"]
+    assert result["msg"].startswith("lost the reply to the start of the host job for the dump window step (ConnectionError:")
+    assert result["msg"].count("lost the reply") == 1 and "then run the backup again" in result["msg"]
     _wait_for(lambda: _events(dropped_start, "async_job_finished"), 20, "the dump window to finish")
     assert alteryx.service(dropped_start)["state"] == "running"
     assert dropped_start.local_path("D:\\dump\\mongoDump.log").is_file()

@@ -227,10 +227,38 @@ def test_smtp_errors_are_permanent_or_retried(monkeypatch: pytest.MonkeyPatch, e
 ])
 def test_webhook_errors_are_permanent_or_retried(monkeypatch: pytest.MonkeyPatch, error: Exception,
                                                  permanent: bool) -> None:
-    def urlopen(*args: Any, **kwargs: Any) -> None:
+    def open_url(*args: Any, **kwargs: Any) -> None:
         raise error
 
-    monkeypatch.setattr(alteryx_notify.urllib.request, "urlopen", urlopen)
+    monkeypatch.setattr(alteryx_notify, "open_url", open_url)
     with pytest.raises(Permanent if permanent else type(error)) as info:
         alteryx_notify.send_webhook({"webhook_url": URL, "timeout": 1.0, "validate_certs": True}, b"{}")
     assert "TOKENabc123" not in str(info.value)
+
+
+def test_webhook_posts_json_through_ansible_open_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    class Reply:
+        read_called = False
+
+        def __enter__(self) -> Reply:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def read(self) -> bytes:
+            Reply.read_called = True
+            return b"ok"
+
+    def open_url(url: str, **kwargs: Any) -> Reply:
+        calls.append((url, kwargs))
+        return Reply()
+
+    monkeypatch.setattr(alteryx_notify, "open_url", open_url)
+    alteryx_notify.send_webhook({"webhook_url": URL, "timeout": 2.5, "validate_certs": False}, b'{"a": 1}')
+    assert calls == [(URL, {"data": b'{"a": 1}', "headers": {"Content-Type": "application/json; charset=utf-8"},
+                            "method": "POST", "timeout": 2.5, "validate_certs": False,
+                            "http_agent": alteryx_notify.USER_AGENT, "use_netrc": False})]
+    assert Reply.read_called

@@ -20,6 +20,7 @@ from ansible_collections.alteryx.server.plugins.action.alteryx_sqlite_backup imp
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 
 MODULES = Path(__file__).resolve().parents[4] / "plugins" / "modules"
+FRAGMENTS = MODULES.parent / "doc_fragments"
 SHA = "ab" * 32
 CANARY = "s3cr3t-Canary!"
 TRANSITIONS = [{"service": "AlteryxService", "state": "Stopped", "at_utc": "t1"},
@@ -163,12 +164,32 @@ def test_sqlite_backup_passes_source_and_fails_on_an_empty_copy(monkeypatch: pyt
     assert "mongoDump.log" not in caught.value.msg
 
 
+def _doc_string(path: Path, owner: str, name: str) -> dict[str, Any]:
+    """The YAML of the string constant ``name`` at module level (owner '') or in class ``owner`` of ``path``."""
+    body = ast.parse(path.read_text(encoding="utf-8")).body
+    if owner:
+        body = next(node.body for node in body if isinstance(node, ast.ClassDef) and node.name == owner)
+    return yaml.safe_load(next(ast.literal_eval(n.value) for n in body if isinstance(n, ast.Assign)
+                               and getattr(n.targets[0], "id", "") == name))
+
+
+def _documented_options(module: str) -> dict[str, Any]:
+    """The module's options with those of its alteryx.server doc fragments merged in, as ansible-doc merges them."""
+    doc = _doc_string(MODULES / f"{module}.py", "", "DOCUMENTATION")
+    options = dict(doc.get("options") or {})
+    for slug in doc.get("extends_documentation_fragment") or []:
+        if slug.startswith("alteryx.server."):
+            file, _, var = slug.removeprefix("alteryx.server.").partition(".")
+            fragment = _doc_string(FRAGMENTS / f"{file}.py", "ModuleDocFragment", (var or "DOCUMENTATION").upper())
+            for option, facets in (fragment.get("options") or {}).items():
+                options[option] = {**facets, **(options.get(option) or {})}  # the module's own facets win
+    return options
+
+
 def test_module_docs_options_match_argument_specs() -> None:
     for cls in RAW:
         name = cls.__module__.rsplit(".", 1)[-1]
-        tree = ast.parse((MODULES / f"{name}.py").read_text(encoding="utf-8"))
-        doc = yaml.safe_load(next(ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign)
-                                  and getattr(n.targets[0], "id", "") == "DOCUMENTATION"))
+        doc = {"options": _documented_options(name)}
         assert set(doc["options"]) == set(cls.ARGUMENT_SPEC), name
         for option, spec in cls.ARGUMENT_SPEC.items():
             assert doc["options"][option].get("default") == spec.get("default"), (name, option)

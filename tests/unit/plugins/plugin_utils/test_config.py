@@ -48,9 +48,8 @@ SPEC_SETTINGS: dict[str, Any] = {
     "keys_required": True, "include_config_file": True, "export_secrets": True, "include_metadata": True,
     "verify_archive": True, "calculate_checksums": True,
     "min_archive_bytes": {"Full": 1048576, "DatabaseOnly": 1048576, "ConfigOnly": 104858},
-    "notification_enabled": False, "notification_smtp_server": "", "notification_smtp_port": 587,
-    "notification_use_ssl": True, "notification_from_address": "", "notification_to_addresses": [],
-    "notification_only_on_failure": True,
+    "notify_email_enabled": False, "notify_smtp_server": "", "notify_smtp_port": 587,
+    "notify_smtp_security": "starttls", "notify_from": "", "notify_to": [], "notify_only_on_failure": True,
 }
 # Values of the wrong type, how the message shows them, and the JSON Schema types they belong to.
 WRONG: list[tuple[Any, str, set[str]]] = [("30", '"30"', {"string"}), (5, "5", {"integer", "number"}),
@@ -380,15 +379,23 @@ def test_minimum_backup_size_mb_becomes_bytes(mb: dict[str, float], expected: di
 
 
 def test_keys_not_acted_on_warn_only_when_not_the_spec_default() -> None:
-    document = _set(_minimal(), "NotificationConfiguration.Enabled", True)
+    document = _set(_minimal(), "FilesConfiguration.IncludeMetadata", False)
     document = _set(document, "ValidationConfiguration.VerifyArchiveIntegrity", True)
+    document = _set(document, "NotificationConfiguration.Enabled", True)
     document = _set(document, "MongoDBConfiguration.Type", "self-managed")
     loaded = _load(document)
-    assert loaded["settings"]["notification_enabled"] is True and loaded["settings"]["mongodb_type"] == "self-managed"
+    assert loaded["settings"]["include_metadata"] is False and loaded["settings"]["verify_archive"] is True
+    assert loaded["settings"]["notify_email_enabled"] is True and loaded["settings"]["mongodb_type"] == "self-managed"
     assert loaded["warnings"] == [
-        f"{SOURCE}: NotificationConfiguration.Enabled=true is accepted but not acted on yet: e-mail notifications are "
-        "not sent by this collection yet (spec phase 7).",
+        f"{SOURCE}: FilesConfiguration.IncludeMetadata=false is accepted but not acted on yet: every archive holds "
+        "BackupManifest.json with the node's system information.",
     ]
+
+
+@pytest.mark.parametrize(("use_ssl", "security"), [(True, "starttls"), (False, "none")])
+def test_use_ssl_becomes_the_smtp_security_of_send_mailmessage(use_ssl: bool, security: str) -> None:
+    document = _set(_minimal(), "NotificationConfiguration.UseSSL", use_ssl)
+    assert _load(document)["settings"]["notify_smtp_security"] == security
 
 
 def test_mapping_table_statuses() -> None:
@@ -537,6 +544,8 @@ _FOLDER = st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyzÉé0123456789_ -
                    .map(str.strip).filter(lambda name: bool(name) and not _RESERVED.fullmatch(name)),
                    min_size=1, max_size=3).map(lambda parts: "D:\\" + "\\".join(parts))
 
+_ADDRESS = st.sampled_from(["ops@example.com", "Alteryx Backup <backup@example.com>", "dba@corp.example.org"])
+
 
 def _leaf_values() -> dict[str, st.SearchStrategy[Any]]:
     strategies: dict[str, st.SearchStrategy[Any]] = {}
@@ -558,6 +567,14 @@ def _leaf_values() -> dict[str, st.SearchStrategy[Any]]:
                                                st.floats(0, 1000, allow_nan=False))
         elif "enum" in node:
             strategies[path] = st.sampled_from(node["enum"])
+        elif path == "NotificationConfiguration.SMTPServer":
+            strategies[path] = st.sampled_from(["", "smtp.example.com"])
+        elif path == "NotificationConfiguration.SMTPPort":
+            strategies[path] = st.integers(1, 65535)
+        elif path == "NotificationConfiguration.FromAddress":
+            strategies[path] = _ADDRESS
+        elif path == "NotificationConfiguration.ToAddresses":
+            strategies[path] = st.lists(_ADDRESS, max_size=2)
         elif path.endswith("ConnectionString"):
             strategies[path] = st.sampled_from(["", "mongodb://h:27017/db"])
         elif path.endswith(("MaxServiceWaitSeconds",)):

@@ -17,8 +17,19 @@ from ._run_lock import job_alive, json_field, read_json_file
 from ._run_log import add_run_log
 from ._step_error import StepError, failure_class_of
 
-NOT_SHARED = ("WinRM does not delegate credentials: use become, CredSSP or Kerberos delegation, or grant the computer "
-              "account access.")
+# Exception.HResult of the exceptions a destination probe meets on Windows, by the host error winsim raises:
+# UnauthorizedAccessException, IOException of ERROR_BAD_NETPATH / ERROR_DISK_FULL, ArgumentException (a path .NET
+# refuses, e.g. "The UNC path should be of the form \\server\share."), DriveNotFoundException (a RuntimeException).
+PROBE_HRESULTS = (("is denied", -2147024891), ("network path was not found", -2147024843),
+                  ("not enough space on the disk", -2147024784), ("is not an absolute windows path", -2147024809),
+                  ("cannot find drive", -2146233087))
+IO_EXCEPTION_HRESULT = -2146232800
+
+
+def probe_hresult(exc):
+    """The HResult of the exception Windows raises where winsim raises ``exc`` ($_.Exception.HResult)."""
+    text = str(exc).lower()
+    return next((code for needle, code in PROBE_HRESULTS if needle in text), IO_EXCEPTION_HRESULT)
 
 
 def run(host, p, ctx):
@@ -68,13 +79,13 @@ def run(host, p, ctx):
                 probe = folder / f".alteryx_write_probe_{p['RunId']}"
                 host.write_bytes(probe, b"probe")
                 probe.unlink()
-                result["destinations"].append({"path": dest, "writable": True, "error": ""})
+                result["destinations"].append({"path": dest, "writable": True, "error": "", "hresult": 0})
             except (WinError, OSError) as exc:
-                result["destinations"].append({"path": dest, "writable": False, "error": str(exc)})
+                result["destinations"].append({"path": dest, "writable": False, "error": str(exc),
+                                               "hresult": probe_hresult(exc)})
         bad = [d for d in result["destinations"] if not d["writable"]]
         if bad:
-            raise StepError("storage", f"Destination not writable: {bad[0]['path']}: {bad[0]['error']}. For a network "
-                                       f"share, {NOT_SHARED}")
+            raise StepError("storage", f"Destination not writable: {bad[0]['path']}: {bad[0]['error']}")
         lock_path = p["LockPath"]
         if p["TakeOver"] and not ctx.check_mode:
             aside = f"{lock_path}.{p['RunId']}"
