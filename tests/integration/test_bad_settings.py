@@ -216,7 +216,9 @@ def test_local_path_inside_the_reported_mongodb_folder_is_refused_after_facts_on
     assert "failure_class=validation" in run.output or '"failure_class": "validation"' in run.output, run.output
     assert "alteryx_backup_local_path" in run.output
     # The read-only facts call, then the failure's cleanup, which writes no log there (nothing to release).
-    assert fleet.calls() == [f"{P}alteryx_facts", f"{P}alteryx_finalize"]
+    # Nothing but the read-only facts call and the cleanup, then the run's Windows Event Log entry (no file).
+    assert fleet.calls() == [f"{P}alteryx_facts", f"{P}alteryx_finalize", "ansible.windows.win_eventlog",
+                             "community.windows.win_eventlog_entry"]
     cleanup = [e for e in fleet.journal() if e.get("call") == f"{P}alteryx_finalize"][0]
     assert cleanup["args"]["parameters"]["LogPath"] == ""
     assert fleet.state()["services"]["AlteryxService"]["state"] == "running"
