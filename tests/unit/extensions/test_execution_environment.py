@@ -130,7 +130,7 @@ def test_system_requirements_are_valid_bindep_with_kerberos(context):
 
 def test_collection_metadata_adds_what_the_code_imports(built, tmp_path):
     installed = tmp_path / "installed"
-    proc = _run(str(BIN / "ansible-galaxy"), "collection", "install", "--offline", "--no-deps", "-p", str(installed),
+    proc = _run(str(BIN / "ansible-galaxy"), "collection", "install", "--offline", "--no-deps", "--force", "-p", str(installed),
                 str(built / ".build/dist" / TARBALL), cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     meta = installed / "ansible_collections/alteryx/server/meta"
