@@ -270,6 +270,13 @@ def _retention_script(params: dict[str, Any]) -> dict[str, Any]:
             "deleted": list(params["Delete"])}
 
 
+# A Full archive with one configuration file, as alteryx_restore_check reads it on the node.
+RESTORE_ARCHIVE = "D:\\B\\ServerBackup_Full_20240131_020000.zip"
+RESTORE_MANIFEST = {"BackupMetadata": {"BackupMode": "Full"}, "BackedUpFiles": [
+    {"FilePath": "C:\\ProgramData\\Alteryx\\RuntimeSettings.xml", "RelativePathInArchive": "Config/RuntimeSettings.xml",
+     "SizeBytes": 951, "SHA256": SHA}]}
+
+
 # Canned $Ansible.Result of each host script, shaped as its header comment's contract says.
 SCRIPTS = {
     "alteryx_facts": lambda params: {
@@ -331,6 +338,14 @@ SCRIPTS = {
                                          "elapsed_ms": 3, "error": ""},
     "alteryx_finalize": lambda params: {"log_path": params["LogPath"], "removed": [params["StagingPath"]],
                                         "lock_released": True, "window_waited_seconds": 0},
+    "alteryx_restore_check": lambda params: {
+        "archive": RESTORE_ARCHIVE, "archive_sha256": SHA, "sidecar": f"{SHA}  ServerBackup_Full_20240131_020000.zip\n",
+        "manifest": json.dumps(RESTORE_MANIFEST),
+        "entries": [{"name": "BackupManifest.json", "size": 400, "sha256": SHA},
+                    {"name": "Config/RuntimeSettings.xml", "size": 951, "sha256": SHA}]},
+    "alteryx_restore_config": lambda params: {"files": [
+        {**f, "size": 951, "sha256": SHA, "safety_copy": f["path"] + ".pre-restore-" + params["RunId"]}
+        for f in params["Files"]]},
 }
 
 # Values for the required options (and a few others) so that each step takes its full path.
@@ -367,6 +382,8 @@ ARGS: dict[str, dict[str, Any]] = {
                          "steps": [{"log": [{"time": "2024-01-31 02:00:00", "level": "INFO", "message": "m"}]},
                                    {"failed": True, "msg": "boom"}, "skipped"]},
     "alteryx_cluster_plan": {"mode": "Full"},
+    "alteryx_restore_check": {"scope": "ConfigOnly"},
+    "alteryx_restore_config": {"archive": RESTORE_ARCHIVE, "manifest": RESTORE_MANIFEST, "run_id": "r1"},
     "alteryx_mongodump": {"dump_path": "D:\\B\\x.staging\\MongoDB", "host": "db1"},
     "alteryx_sqlite_backup": {"dump_path": "D:\\B\\x.staging\\MongoDB"},
     "alteryx_mongodb_check": {"check_from": "host", "host": "db1", "username": "alteryx", "password": "pw"},

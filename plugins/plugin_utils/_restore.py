@@ -1,0 +1,143 @@
+# Copyright: alteryx.server maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Restore decisions, pure: is the archive read on the node intact, which scope, which files go where."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from ansible_collections.alteryx.server.plugins.module_utils._archive_verify import (
+    MANIFEST_NAME,
+    SIDECAR_RE,
+)
+
+SCOPES = ("Full", "DatabaseOnly", "ConfigOnly")
+CONFIG_PREFIX = "Config/"
+# What each backup mode holds: a Full archive can restore either part alone, a partial one only its own part.
+SCOPES_OF_MODE = {"Full": set(SCOPES), "DatabaseOnly": {"DatabaseOnly"}, "ConfigOnly": {"ConfigOnly"}}
+
+
+def judge_archive(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Judge the facts alteryx_restore_check read on the node: the whole archive must be as its backup wrote it.
+
+    ``raw`` holds ``archive`` (Windows path), ``archive_sha256``, ``sidecar`` (text or None), ``manifest`` (the
+    BackupManifest.json text or None) and ``entries`` [{name, size, sha256}]. Checks, as offline verification
+    (module_utils/_archive_verify.py) does: the ``.sha256`` sidecar names this archive with its hash, the manifest
+    parses, every file it lists (BackedUpFiles and Extensions.MongoDB.DumpFiles) is in the archive with its SHA256
+    and size, and the archive holds nothing it does not list.
+
+    Returned keys: ``ok`` (bool), ``problems`` (list of str, empty when ok), ``manifest`` (dict or None),
+    ``mode`` (the archive's BackupMode or ''), ``archive`` (str).
+    """
+    archive = str(raw.get("archive") or "")
+    name = archive.replace("/", "\\").rsplit("\\", 1)[-1]
+    problems = _sidecar_problems(name, str(raw.get("archive_sha256") or ""), raw.get("sidecar"))
+    manifest, manifest_problems = _parse_manifest(raw.get("manifest"))
+    problems += manifest_problems
+    if manifest is not None:
+        problems += _entry_problems(manifest, raw.get("entries") or [])
+    mode = str((manifest or {}).get("BackupMetadata", {}).get("BackupMode") or "")
+    if manifest is not None and mode not in SCOPES_OF_MODE:
+        problems.append(f"BackupMetadata.BackupMode is {mode!r}, not one of {', '.join(SCOPES)}")
+    return {"ok": not problems, "problems": problems, "manifest": manifest, "mode": mode, "archive": archive}
+
+
+def _sidecar_problems(name: str, sha256: str, sidecar: Any) -> list[str]:
+    if sidecar is None:
+        return [f"{name}.sha256 is missing: the archive's hash cannot be checked"]
+    lines = str(sidecar).strip().splitlines()
+    match = SIDECAR_RE.fullmatch(lines[0].strip()) if lines else None
+    if match is None:
+        return [f"{name}.sha256 is not '<sha256>  <archive name>'"]
+    if match.group(2) != name:
+        return [f"{name}.sha256 names {match.group(2)}, not this archive"]
+    if match.group(1).lower() != sha256.lower():
+        return [f"{name} has SHA256 {sha256}, its .sha256 sidecar says {match.group(1).lower()}: the archive changed"]
+    return []
+
+
+def _parse_manifest(text: Any) -> tuple[dict[str, Any] | None, list[str]]:
+    if text is None:
+        return None, [f"{MANIFEST_NAME} is missing from the archive"]
+    try:
+        manifest = json.loads(str(text).lstrip("\ufeff"))
+    except ValueError as exc:
+        return None, [f"{MANIFEST_NAME} is not valid JSON: {exc}"]
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("BackupMetadata"), dict) \
+            or not isinstance(manifest.get("BackedUpFiles"), list):
+        return None, [f"{MANIFEST_NAME} lacks BackupMetadata or BackedUpFiles"]
+    return manifest, []
+
+
+def listed_files(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every file entry of the manifest: BackedUpFiles (folders left out) and Extensions.MongoDB.DumpFiles."""
+    files = [f for f in manifest.get("BackedUpFiles") or [] if isinstance(f, dict) and f.get("Type") != "Directory"]
+    mongodb = (manifest.get("Extensions") or {}).get("MongoDB") or {}
+    files += [f for f in mongodb.get("DumpFiles") or [] if isinstance(f, dict)]
+    return files
+
+
+def _entry_problems(manifest: Mapping[str, Any], entries: list[Mapping[str, Any]]) -> list[str]:
+    found = {str(e.get("name")): e for e in entries}
+    problems = []
+    listed = {MANIFEST_NAME}
+    for item in listed_files(manifest):
+        path = str(item.get("RelativePathInArchive") or "")
+        listed.add(path)
+        entry = found.get(path)
+        if entry is None:
+            problems.append(f"{path} is listed in {MANIFEST_NAME} but missing from the archive")
+        elif str(entry.get("sha256") or "").lower() != str(item.get("SHA256") or "").lower():
+            problems.append(f"{path} has SHA256 {entry.get('sha256')}, the manifest says {item.get('SHA256')}")
+        elif entry.get("size") != item.get("SizeBytes"):
+            problems.append(f"{path} has {entry.get('size')} bytes, the manifest says {item.get('SizeBytes')}")
+    problems += [f"{name} is in the archive but not listed in {MANIFEST_NAME}" for name in sorted(set(found) - listed)]
+    return problems
+
+
+def choose_scope(requested: str, mode: str) -> str:
+    """The scope to restore: ``requested`` ('' = the archive's own mode), which the archive's mode must hold.
+
+    Raises ValueError with the reason when the archive cannot restore that scope.
+    """
+    scope = requested or mode
+    if scope not in SCOPES:
+        raise ValueError(f"scope {scope!r} is not one of {', '.join(SCOPES)}")
+    if scope not in SCOPES_OF_MODE.get(mode, set()):
+        raise ValueError(f"a {mode} archive holds no {scope} restore: choose an archive of mode Full or {scope}")
+    return scope
+
+
+def config_plan(manifest: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The files a ConfigOnly restore puts back: every ``Config/`` file of the manifest, to its FilePath.
+
+    Returned items: ``entry`` (zip entry name), ``path`` (Windows path it was backed up from), ``sha256``.
+    Raises ValueError when an entry has no absolute FilePath to go back to (nothing is written then).
+    """
+    plan = []
+    for item in manifest.get("BackedUpFiles") or []:
+        entry = str(item.get("RelativePathInArchive") or "")
+        if item.get("Type") == "Directory" or not entry.startswith(CONFIG_PREFIX):
+            continue
+        path = str(item.get("FilePath") or "")
+        if not (len(path) > 3 and path[1:3] == ":\\"):
+            raise ValueError(f"{entry} has no absolute FilePath in the manifest ({path!r}): cannot tell where it goes")
+        plan.append({"entry": entry, "path": path, "sha256": str(item.get("SHA256") or "").lower()})
+    if not plan:
+        raise ValueError("the manifest lists no Config/ file to restore")
+    return plan
+
+
+def written_problems(plan: list[Mapping[str, str]], written: list[Mapping[str, Any]]) -> list[str]:
+    """Files of ``plan`` that were not written back byte for byte (``written``: [{path, sha256}] read after writing)."""
+    found = {str(w.get("path", "")).lower(): str(w.get("sha256") or "").lower() for w in written}
+    problems = []
+    for item in plan:
+        digest = found.get(item["path"].lower())
+        if digest is None:
+            problems.append(f"{item['path']} was not written")
+        elif digest != item["sha256"]:
+            problems.append(f"{item['path']} has SHA256 {digest} after writing, the manifest says {item['sha256']}")
+    return problems

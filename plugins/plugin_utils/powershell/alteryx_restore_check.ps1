@@ -1,0 +1,53 @@
+# alteryx.server: alteryx_restore_check
+# Contract: reads an archive on the node before a restore touches anything; judges nothing (the controller does).
+#   Archive: the archive's full path; '' = the newest ServerBackup_<mode>_<yyyyMMdd_HHmmss>.zip (by name) in
+#   BackupPath. Hashes the archive, reads its '.sha256' sidecar, and opens it read-only: every file entry's SHA256
+#   and size, and the text of BackupManifest.json. Changes nothing on the node (safe in check mode).
+#   Parameters: Archive, BackupPath.
+#   Result: archive (the path read), archive_sha256, sidecar (its text, $null when absent), manifest (the text of
+#     BackupManifest.json, $null when absent), entries [{name, size, sha256}].
+#   Fails: 'validation' when no archive is found or it cannot be read as a zip (a damaged entry fails its read).
+[CmdletBinding(SupportsShouldProcess)]
+param([string]$Archive = '', [string]$BackupPath = '')
+Set-StrictMode -Version 2.0
+$ErrorActionPreference = 'Stop'
+$Ansible.Changed = $false
+#include _step_error.ps1
+
+function Get-StreamHash([IO.Stream]$Stream) {
+    $sha = [Security.Cryptography.SHA256]::Create()
+    try { ([BitConverter]::ToString($sha.ComputeHash($Stream)) -replace '-', '').ToLower() } finally { $sha.Dispose() }
+}
+
+$result = @{ archive = $Archive; archive_sha256 = ''; sidecar = $null; manifest = $null; entries = @() }
+try {
+    if (-not $Archive) {
+        $names = @(Get-ChildItem -LiteralPath $BackupPath -File | Where-Object { $_.Name -match '^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip$' } | Sort-Object Name)
+        if (-not $names.Count) { throw (New-StepError 'validation' "No ServerBackup_*.zip archive in $BackupPath.") }
+        $result.archive = $names[-1].FullName
+    }
+    if (-not (Test-Path -LiteralPath $result.archive -PathType Leaf)) { throw (New-StepError 'validation' "Archive $($result.archive) not found.") }
+    $result.archive_sha256 = (Get-FileHash -LiteralPath $result.archive -Algorithm SHA256).Hash.ToLower()
+    $sidecar = $result.archive + '.sha256'
+    if (Test-Path -LiteralPath $sidecar -PathType Leaf) { $result.sidecar = [IO.File]::ReadAllText($sidecar) }
+    Add-Type -AssemblyName System.IO.Compression.FileSystem
+    $entries = New-Object Collections.ArrayList
+    $zip = [IO.Compression.ZipFile]::OpenRead($result.archive)
+    try {
+        foreach ($entry in $zip.Entries) {
+            if ($entry.FullName.EndsWith('/')) { continue }
+            $stream = $entry.Open()
+            try { $null = $entries.Add(@{ name = $entry.FullName; size = $entry.Length; sha256 = Get-StreamHash $stream }) } finally { $stream.Dispose() }
+            if ($entry.FullName -eq 'BackupManifest.json') {
+                $reader = New-Object IO.StreamReader($entry.Open())
+                try { $result.manifest = $reader.ReadToEnd() } finally { $reader.Dispose() }
+            }
+        }
+    } finally { $zip.Dispose() }
+    $result.entries = $entries
+} catch {
+    $Ansible.Result = $result + @{ failure_class = (Get-FailureClass $_ 'validation'); message = "Cannot read archive $($result.archive): $($_.Exception.Message)" }
+    $Ansible.Failed = $true
+    return
+}
+$Ansible.Result = $result
