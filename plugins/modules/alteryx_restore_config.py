@@ -150,7 +150,8 @@ log:
       sample: Restored C:\ProgramData\Alteryx\RuntimeSettings.xml (951 bytes)
 failure_class:
   description:
-    - Kind of failure - C(validation) (a file of the manifest has no path, or is missing from the archive), C(storage) (a safety copy or a write failed, or a file differs after writing) or C(general).
+    - Kind of failure - C(validation) (a file of the manifest has no path, or is missing from the archive),
+      C(storage) (a safety copy or a write failed, or a file differs after writing) or C(general).
     - Not set when the task arguments themselves are invalid.
   returned: failure
   type: str

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -141,3 +142,66 @@ def written_problems(plan: list[Mapping[str, str]], written: list[Mapping[str, A
         elif digest != item["sha256"]:
             problems.append(f"{item['path']} has SHA256 {digest} after writing, the manifest says {item['sha256']}")
     return problems
+
+
+# emongorestore's summary line in mongoRestore.log; any other line naming one of ERROR_WORDS is a doubt.
+RESTORE_SUMMARY_RE = re.compile(r"(\d+) document\(s\) restored successfully\. (\d+) document\(s\) failed to restore\.")
+ERROR_WORDS_RE = re.compile(r"\b(error|critical|fatal|failed)\b", re.IGNORECASE)
+
+
+def database_plan(manifest: Mapping[str, Any], data_path: str, run_id: str) -> dict[str, Any]:
+    """Where a DatabaseOnly restore of the embedded MongoDB puts things, and how many documents it must restore.
+
+    ``data_path`` is the live data folder (the node's facts); '' falls back to the manifest's
+    Extensions.MongoDB.DataPath. The restore goes into a new folder next to it, never into it.
+
+    Returned keys: ``data_path``, ``restore_path`` (``<data>_RESTORE_<run id>``), ``old_path``
+    (``<data>_OLD_<run id>``), ``staging_path`` (``<data>_DUMP_<run id>``, the extracted dump),
+    ``expected_documents`` (sum of Extensions.MongoDB.Databases[].Collections[].Documents), ``dump_files`` (int).
+    Raises ValueError when the archive holds no dump or the data folder is unknown (nothing is touched then).
+    """
+    mongodb = (manifest.get("Extensions") or {}).get("MongoDB") or {}
+    dump_files = [f for f in mongodb.get("DumpFiles") or [] if isinstance(f, dict)]
+    if not dump_files:
+        raise ValueError("the manifest lists no MongoDB dump file (Extensions.MongoDB.DumpFiles is empty)")
+    data = str(data_path or mongodb.get("DataPath") or "").rstrip("\\")
+    if not (len(data) > 3 and data[1:3] == ":\\"):
+        raise ValueError(f"the embedded MongoDB data folder is unknown ({data!r}): is embedded MongoDB enabled here?")
+    expected = 0
+    for database in mongodb.get("Databases") or []:
+        for collection in database.get("Collections") or []:
+            expected += int(collection.get("Documents") or 0)
+    return {"data_path": data, "restore_path": f"{data}_RESTORE_{run_id}", "old_path": f"{data}_OLD_{run_id}",
+            "staging_path": f"{data}_DUMP_{run_id}", "expected_documents": expected, "dump_files": len(dump_files)}
+
+
+def judge_restore(raw: Mapping[str, Any], expected: int) -> dict[str, Any]:
+    """Judge an emongorestore run from what the host read: sound only when its log says so without any doubt.
+
+    ``raw`` holds ``exe_stdout`` and ``restore_log`` (mongoRestore.log's text, None when absent). Sound means:
+    exactly one summary line ``N document(s) restored successfully. M document(s) failed to restore.`` with
+    N == ``expected`` and M == 0, no other line naming error/critical/fatal/failed in the log, and no
+    ``failed`` in the program's stdout (its exit code is unreliable and is not judged).
+
+    Returned keys: ``ok`` (bool), ``problems`` (list of str), ``restored`` (N or None), ``failed`` (M or None).
+    """
+    log = raw.get("restore_log")
+    stdout = str(raw.get("exe_stdout") or "")
+    problems = [f"emongorestore said: {line.strip()}" for line in stdout.splitlines() if ERROR_WORDS_RE.search(line)]
+    if log is None:
+        return {"ok": False, "problems": [*problems, "mongoRestore.log was not written"], "restored": None,
+                "failed": None}
+    summaries = [(int(m.group(1)), int(m.group(2))) for m in RESTORE_SUMMARY_RE.finditer(str(log))]
+    restored = failed = None
+    if len(summaries) != 1:
+        problems.append(f"mongoRestore.log has {len(summaries)} summary lines, expected exactly one")
+    else:
+        restored, failed = summaries[0]
+        if failed:
+            problems.append(f"{failed} document(s) failed to restore")
+        if restored != expected:
+            problems.append(f"{restored} document(s) restored, the manifest counts {expected}")
+    # After the counts, which say the most in the task's message.
+    problems += [f"mongoRestore.log: {line.strip()}" for line in str(log).splitlines()
+                 if ERROR_WORDS_RE.search(RESTORE_SUMMARY_RE.sub("", line))]
+    return {"ok": not problems, "problems": problems, "restored": restored, "failed": failed}

@@ -56,11 +56,52 @@ def test_a_flipped_byte_is_refused_before_anything_is_touched(fleet):
     assert not [c for c in fleet.calls() if "service_state" in c or "restore_config" in c]
 
 
-def test_the_database_part_is_refused_until_it_can_be_restored(fleet):
+MONGO = ("drives", "C", "ProgramData", "Alteryx", "Service", "Persistence")
+
+
+def _live_data_changes(fleet):
+    """The live database moves on after the backup: other documents, and a file the restore must not keep live."""
+    fleet.set_state(mongo={**fleet.state()["mongo"], "seed": 7, "documents": 75})
+    folder = fleet.host().joinpath(*MONGO, "MongoDB")
+    (folder / "after-backup.wt").write_text("live data written after the backup\n")
+    return folder
+
+
+def test_database_only_restores_into_a_new_folder_and_switches_when_sound(fleet):
     _full_backup(fleet)
+    live = _live_data_changes(fleet)
     fleet.reset_journal()
-    run = fleet.playbook("playbooks/restore.yml")
+    run = fleet.playbook("playbooks/restore.yml", extra={"alteryx_restore_scope": "DatabaseOnly"})
+    assert run.rc == 0, run.output
+    [restore] = [e for e in fleet.journal() if e.get("event") == "emongorestore"] or [
+        e for e in fleet.journal() if "emongorestore" in json.dumps(e) and "documents" in json.dumps(e)]
+    assert "_RESTORE_" in json.dumps(restore) and "_DUMP_" in json.dumps(restore)
+    # Switched: the restored folder is live, the previous one kept beside it; nothing else left over.
+    assert (live / "WiredTiger").read_text() == "restored\n"
+    assert not (live / "after-backup.wt").exists()
+    [old] = list(live.parent.glob("MongoDB_OLD_*"))
+    assert (old / "after-backup.wt").exists()
+    assert not list(live.parent.glob("MongoDB_RESTORE_*")) and not list(live.parent.glob("MongoDB_DUMP_*"))
+    assert fleet.state()["services"]["AlteryxService"]["state"] == "running"
+    calls = fleet.calls()
+    assert calls.count(P + "alteryx_restore_database") == 2  # restore, then switch
+    assert P + "alteryx_restore_config" not in calls
+
+
+def test_failed_documents_keep_the_old_data_and_the_service_running(fleet):
+    _full_backup(fleet)
+    live = _live_data_changes(fleet)
+    before = sorted(p.name for p in live.iterdir())
+    fleet.set_state(mongo={**fleet.state()["mongo"], "restore_failed_documents": 3})
+    fleet.reset_journal()
+    run = fleet.playbook("playbooks/restore.yml", extra={"alteryx_restore_scope": "DatabaseOnly"})
     assert run.rc != 0
-    assert "Restoring the MongoDB database (scope Full) is not available yet" in run.output
-    assert not list(fleet.host().rglob("*.pre-restore-*"))
-    assert json.dumps(fleet.calls()).count("restore_config") == 0
+    assert "The database restore is not sound" in run.output
+    assert "3 document(s) failed to restore" in run.output
+    assert "failure_class: mongodb" in run.output, run.output
+    assert sorted(p.name for p in live.iterdir()) == before
+    assert not [p.name for p in live.parent.iterdir() if "_RESTORE_" in p.name or "_OLD_" in p.name
+                or "_DUMP_" in p.name]
+    assert fleet.state()["services"]["AlteryxService"]["state"] == "running"
+    # Restore, then discard: never a switch.
+    assert fleet.calls().count(P + "alteryx_restore_database") == 2

@@ -277,6 +277,13 @@ RESTORE_MANIFEST = {"BackupMetadata": {"BackupMode": "Full"}, "BackedUpFiles": [
      "SizeBytes": 951, "SHA256": SHA}]}
 
 
+# A DatabaseOnly archive's manifest: one collection of 180 documents, dumped as one file.
+RESTORE_DB_MANIFEST = {"BackupMetadata": {"BackupMode": "DatabaseOnly"}, "BackedUpFiles": [], "Extensions": {"MongoDB": {
+    "DataPath": "C:\\ProgramData\\Alteryx\\Service\\Persistence\\MongoDB",
+    "Databases": [{"Name": "AlteryxGallery", "Collections": [{"Name": "apps", "Documents": 180, "Bytes": 9000}]}],
+    "DumpFiles": [{"RelativePathInArchive": "MongoDB/AlteryxGallery/apps.bson", "SizeBytes": 9000, "SHA256": SHA}]}}}
+
+
 # Canned $Ansible.Result of each host script, shaped as its header comment's contract says.
 SCRIPTS = {
     "alteryx_facts": lambda params: {
@@ -343,6 +350,13 @@ SCRIPTS = {
         "manifest": json.dumps(RESTORE_MANIFEST),
         "entries": [{"name": "BackupManifest.json", "size": 400, "sha256": SHA},
                     {"name": "Config/RuntimeSettings.xml", "size": 951, "sha256": SHA}]},
+    "alteryx_restore_database": lambda params: {
+        "phase": params["Phase"], "extracted": 1 if params["Phase"] == "restore" else 0,
+        "transitions": [{**TRANSITION, "state": "Stopped"}, TRANSITION] if params["Phase"] != "discard" else [],
+        "final_state": "Running", "exe_exit_code": 0, "exe_stdout": "EMongoRestore completed.", "exe_stderr": "",
+        "restore_log": ("2024-01-31T09:31:02.120+0000\t180 document(s) restored successfully. 0 document(s) failed "
+                        "to restore.\n") if params["Phase"] == "restore" else None,
+        "switched": params["Phase"] == "switch"},
     "alteryx_restore_config": lambda params: {"files": [
         {**f, "size": 951, "sha256": SHA, "safety_copy": f["path"] + ".pre-restore-" + params["RunId"]}
         for f in params["Files"]]},
@@ -384,6 +398,7 @@ ARGS: dict[str, dict[str, Any]] = {
     "alteryx_cluster_plan": {"mode": "Full"},
     "alteryx_restore_check": {"scope": "ConfigOnly"},
     "alteryx_restore_config": {"archive": RESTORE_ARCHIVE, "manifest": RESTORE_MANIFEST, "run_id": "r1"},
+    "alteryx_restore_database": {"archive": RESTORE_ARCHIVE, "manifest": RESTORE_DB_MANIFEST, "run_id": "r1"},
     "alteryx_mongodump": {"dump_path": "D:\\B\\x.staging\\MongoDB", "host": "db1"},
     "alteryx_sqlite_backup": {"dump_path": "D:\\B\\x.staging\\MongoDB"},
     "alteryx_mongodb_check": {"check_from": "host", "host": "db1", "username": "alteryx", "password": "pw"},
