@@ -17,20 +17,12 @@ param([string[]]$Folders = @(), [bool]$Verify = $false)
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
-Add-Type -AssemblyName System.IO.Compression
-Add-Type -AssemblyName System.IO.Compression.FileSystem
+#include _zip_manifest.ps1
 
 $archivePattern = '^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip$'
 $invariant = [Globalization.CultureInfo]::InvariantCulture
 $folderStates = New-Object Collections.ArrayList
 $listing = New-Object Collections.ArrayList
-function Test-ZipManifest([string]$Path) {
-    # True when the zip's central directory has a BackupManifest.json entry; false when it has none or cannot be read.
-    try {
-        $zip = [IO.Compression.ZipFile]::OpenRead($Path)
-        try { return ($null -ne $zip.GetEntry('BackupManifest.json')) } finally { $zip.Dispose() }
-    } catch { return $false }
-}
 try {
     foreach ($folder in @($Folders)) {
         if (-not (Test-Path -LiteralPath $folder -PathType Container)) {

@@ -18,21 +18,13 @@ $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 #include _run_log.ps1
 Add-RunLog $RunLogPath $RunLogText
-Add-Type -AssemblyName System.IO.Compression
-Add-Type -AssemblyName System.IO.Compression.FileSystem
+#include _zip_manifest.ps1
 
 $pattern = '^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip(\.sha256|\.manifest\.json)?$'
 $archivePattern = '^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip$'
 $deleted = New-Object Collections.ArrayList
 $hashes = New-Object Collections.ArrayList
 $listing = New-Object Collections.ArrayList
-function Test-ZipManifest([string]$Path) {
-    # True when the zip's central directory has a BackupManifest.json entry; false when it has none or cannot be read.
-    try {
-        $zip = [IO.Compression.ZipFile]::OpenRead($Path)
-        try { return ($null -ne $zip.GetEntry('BackupManifest.json')) } finally { $zip.Dispose() }
-    } catch { return $false }
-}
 try {
     foreach ($path in @($Delete)) {
         if ((Split-Path -Leaf $path) -cnotmatch $pattern) { continue }

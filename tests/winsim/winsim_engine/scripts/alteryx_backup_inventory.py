@@ -4,24 +4,15 @@ per folder when asked; read-only)."""
 from __future__ import annotations
 
 import re
-import zipfile
 from datetime import UTC, datetime
 
 from ..host import WinError
 from . import ScriptFailure
 from ._common import sha256
+from ._zip_manifest import has_manifest
 
 # PowerShell's -cmatch: case-sensitive, as the controller parses the names.
 ARCHIVE_PATTERN = re.compile(r"^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip$")
-
-
-def _has_manifest(local):
-    """``Test-ZipManifest``: ZipFile.OpenRead + GetEntry('BackupManifest.json'); false for anything unreadable."""
-    try:
-        with zipfile.ZipFile(local) as zf:
-            return "BackupManifest.json" in zf.namelist()
-    except Exception:  # the script's catch takes every error of OpenRead
-        return False
 
 
 def _test_path(host, path, container):
@@ -51,7 +42,7 @@ def _list(host, folder):
         stat = file.stat()
         found.append({"folder": folder, "name": file.name, "size": stat.st_size,
                       "last_write_utc": datetime.fromtimestamp(stat.st_mtime, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                      "has_sidecar": has_sidecar, "sidecar": sidecar, "has_manifest": _has_manifest(file),
+                      "has_sidecar": has_sidecar, "sidecar": sidecar, "has_manifest": has_manifest(file),
                       "has_manifest_copy": has_copy, "sha256": "", "hash_error": ""})
     return found
 

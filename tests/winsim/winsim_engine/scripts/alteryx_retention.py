@@ -4,25 +4,16 @@ ones, delete the ones the controller chose)."""
 from __future__ import annotations
 
 import re
-import zipfile
 
 from ..host import WinError
 from . import ScriptFailure
 from ._common import sha256
 from ._run_log import add_run_log
+from ._zip_manifest import has_manifest
 
 # PowerShell's -cmatch: case-sensitive, as the controller parses the names.
 PATTERN = re.compile(r"^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip(\.sha256|\.manifest\.json)?$")
 ARCHIVE_PATTERN = re.compile(r"^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip$")
-
-
-def _has_manifest(local):
-    """``Test-ZipManifest``: ZipFile.OpenRead + GetEntry('BackupManifest.json'); false for anything unreadable."""
-    try:
-        with zipfile.ZipFile(local) as zf:
-            return "BackupManifest.json" in zf.namelist()
-    except Exception:  # the script's catch takes every error of OpenRead
-        return False
 
 
 def _file_hash(host, path):
@@ -64,7 +55,7 @@ def run(host, p, ctx):
                     sidecar = re.split(r"[\r\n]", host.read_all_text(side))[0].strip()
                 has_copy = host.local_path(folder.rstrip("\\") + "\\" + file.name + ".manifest.json").is_file()
                 listing.append({"folder": folder, "name": file.name, "size": file.stat().st_size,
-                                "has_sidecar": has_sidecar, "sidecar": sidecar, "has_manifest": _has_manifest(file),
+                                "has_sidecar": has_sidecar, "sidecar": sidecar, "has_manifest": has_manifest(file),
                                 "has_manifest_copy": has_copy})
     except (WinError, OSError) as exc:
         raise ScriptFailure(f"Retention failed: {exc}", "storage", {"deleted": deleted}, changed=changed) from exc
