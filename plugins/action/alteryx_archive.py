@@ -35,7 +35,7 @@ class ActionModule(AlteryxAction):
         "run_id": {"type": "str", "default": ""},
         "manifest": {"type": "dict", "default": {}},
         "timeout": {"type": "int", "default": 21600},
-        "poll_interval": {"type": "float", "default": 5.0},
+        "poll_interval": {"type": "float", "default": 60.0},
     }
 
     def step(self, args, task_vars):

@@ -26,7 +26,7 @@ WINDOW_SPEC: dict[str, dict[str, Any]] = {
     "run_id": {"type": "str", "default": ""},
     "window_path": {"type": "str", "default": ""},
     "timeout": {"type": "int", "default": 21600},
-    "poll_interval": {"type": "float", "default": 5.0},
+    "poll_interval": {"type": "float", "default": 60.0},
     "heartbeat_seconds": {"type": "int", "default": 30},
 }
 # The log the MongoDB dump tools leave in the dump folder (the SQLite copy leaves none).

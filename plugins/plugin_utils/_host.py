@@ -22,6 +22,7 @@ from ansible.errors import AnsibleConnectionFailure
 from ansible.utils.display import Display
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
+from ansible_collections.alteryx.server.plugins.plugin_utils._poll import poll_delays
 from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import render, spool_mark_sent, spool_read, visible
 
 SCRIPT_DIR = Path(__file__).resolve().parent / "powershell"
@@ -219,6 +220,8 @@ def _wait_for_job(action: Any, started: dict[str, Any], task_vars: dict[str, Any
                   poll_interval: float, step: str = "", reporter: _Progress | None = None) -> dict[str, Any]:
     """Poll a detached job until it finishes; a few failed polls in a row are tolerated (WinRM glitches).
 
+    Polls come soon at first and then further apart, up to ``poll_interval`` seconds (``_poll.poll_delays``).
+
     ansible.windows.async_status answers ``finished`` and ``failed`` both for a job that ended in
     failure and for a results file it cannot use (async_status.ps1): "Could not parse job output"
     (read while the watchdog rewrites it in place) and "could not find job at" (the file is gone;
@@ -233,8 +236,13 @@ def _wait_for_job(action: Any, started: dict[str, Any], task_vars: dict[str, Any
     failed_polls: list[str] = []
     consecutive = 0
     errors = _transport_errors()
+    delays = poll_delays(poll_interval)
     while time.monotonic() < deadline:
-        time.sleep(poll_interval)
+        delay = next(delays)
+        if reporter and reporter.interval:
+            # A progress line is due on time even while the polls are far apart.
+            delay = max(0.05, min(delay, reporter.next_at - time.monotonic()))
+        time.sleep(delay)
         if reporter:
             reporter.tick()
         try:
