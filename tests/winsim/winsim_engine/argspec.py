@@ -9,9 +9,12 @@ or wrong-typed options. We rebuild an argument spec from the installed collectio
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
+import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -79,14 +82,47 @@ def spec_from_options(options: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
+# Parsed specs survive the worker process (ansible forks one per task and host), keyed by every file they
+# come from, so a changed module or doc fragment is parsed again.
+_SPEC_CACHE = Path(__file__).resolve().parent.parent / ".cache" / "argspec"
+
+
+def _spec_sources(fqcn: str) -> str:
+    path = module_file(fqcn)
+    files = [path, *sorted((path.parent.parent / "doc_fragments").glob("*.py"))]
+    import ansible
+    stamp = [ansible.__version__, *(f"{f}:{f.stat().st_mtime_ns}:{f.stat().st_size}" for f in files)]
+    return hashlib.sha256("\n".join(stamp).encode()).hexdigest()[:32]
+
+
+@functools.cache
+def module_spec(fqcn: str) -> dict[str, Any]:
+    """The argument_spec of an installed module, parsed once per change of its files (cached on disk)."""
+    ensure_collection_loader()
+    cached = _SPEC_CACHE / f"{fqcn}.{_spec_sources(fqcn)}.json"
+    try:
+        return json.loads(cached.read_text())
+    except (OSError, ValueError):
+        pass
+    spec = spec_from_options(module_docs(fqcn)["doc"].get("options", {}))
+    try:
+        text = json.dumps(spec)
+        _SPEC_CACHE.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=_SPEC_CACHE, delete=False, suffix=".tmp") as handle:
+            handle.write(text)
+        os.replace(handle.name, cached)
+    except (OSError, TypeError, ValueError):
+        pass  # an unserialisable default or a read-only tree: parse again next time
+    return spec
+
+
 def validate(fqcn: str, args: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     """Validate ``args`` for module ``fqcn``.
 
     Returns ``(params, error)``: the validated parameters with defaults filled in, and
     Ansible's own error message (``Unsupported parameters for (...) module: ...``) or None.
     """
-    doc = module_docs(fqcn)["doc"]
-    spec = spec_from_options(doc.get("options", {}))
+    spec = module_spec(fqcn)
     validator = ArgumentSpecValidator(
         spec,
         mutually_exclusive=None,
