@@ -284,6 +284,15 @@ RESTORE_DB_MANIFEST = {"BackupMetadata": {"BackupMode": "DatabaseOnly"}, "Backed
     "DumpFiles": [{"RelativePathInArchive": "MongoDB/AlteryxGallery/apps.bson", "SizeBytes": 9000, "SHA256": SHA}]}}}
 
 
+# The same dump taken from a self-managed MongoDB, and a Scheduler-only controller's SQLite copy.
+RESTORE_SM_MANIFEST = {**RESTORE_DB_MANIFEST, "MongoDBInformation": {"DeploymentType": "self-managed"}}
+RESTORE_SQLITE_MANIFEST = {"BackupMetadata": {"BackupMode": "DatabaseOnly"}, "BackedUpFiles": [],
+                           "MongoDBInformation": {"DeploymentType": "sqlite"}, "Extensions": {"MongoDB": {
+                               "DataPath": "", "Databases": [], "DumpFiles": [
+                                   {"RelativePathInArchive": "MongoDB/AlteryxService.db", "SizeBytes": 9000,
+                                    "SHA256": SHA}]}}}
+
+
 # Canned $Ansible.Result of each host script, shaped as its header comment's contract says.
 SCRIPTS = {
     "alteryx_facts": lambda params: {
@@ -354,7 +363,9 @@ SCRIPTS = {
         "phase": params["Phase"], "extracted": 1 if params["Phase"] == "restore" else 0,
         "transitions": [{**TRANSITION, "state": "Stopped"}, TRANSITION] if params["Phase"] != "discard" else [],
         "final_state": "Running", "exe_exit_code": 0, "exe_stdout": "EMongoRestore completed.", "exe_stderr": "",
-        "restore_log": ("2024-01-31T09:31:02.120+0000\t180 document(s) restored successfully. 0 document(s) failed "
+        "restore_log": (("2024-01-31T09:31:02.100+0000\tfinished restoring AlteryxGallery.apps (180 documents, 0 "
+                         "failures)\n" if params.get("Method") == "mongorestore" else "")
+                        + "2024-01-31T09:31:02.120+0000\t180 document(s) restored successfully. 0 document(s) failed "
                         "to restore.\n") if params["Phase"] == "restore" else None,
         "switched": params["Phase"] == "switch"},
     "alteryx_restore_config": lambda params: {"files": [
@@ -372,7 +383,7 @@ ARGS: dict[str, dict[str, Any]] = {
                           "staging_path": "D:\\B\\x.staging", "destinations": ["\\\\nas\\b\\node1"]},
     "alteryx_service_state": {"state": "stopped"},
     "alteryx_emongodump": {"dump_path": "D:\\B\\x.staging\\MongoDB"},
-    "alteryx_critical_files": {"facts": FACTS, "staging_path": "D:\\B\\x.staging"},
+    "alteryx_critical_files": {"facts": FACTS, "staging_path": "D:\\B\\x.staging", "secrets_plaintext_allowed": True},
     "alteryx_manifest": {"staging_path": "D:\\B\\x.staging", "mode": "Full",
                          "archive_name": "ServerBackup_Full_20240131_020000.zip", "run_id": "r1",
                          "started": "2024-01-31T02:00:00", "facts": FACTS, "dump": DUMP_RESULT,
@@ -386,6 +397,7 @@ ARGS: dict[str, dict[str, Any]] = {
                             mode="Full", archive_name="ServerBackup_Full_20240131_020000.zip", run_id="r1",
                             started=datetime(2024, 1, 31, 2, 0, 0), facts=FACTS, dump=DUMP_RESULT,
                             files=[STAGED_FILE], directories=[STAGED_DIRECTORY])},
+    "alteryx_cloud_upload": {"archive": {"path": "D:\\B\\a.zip", "size": 1, "sha256": SHA}},
     "alteryx_retention": {"folders": ["D:\\B"], "retention_days": {"DB": 7}, "now": "2024-01-31T02:00:00"},
     "alteryx_backup_inventory": {"local_dir": "D:\\B", "network_paths": ["\\\\nas\\b"], "verify": True},
     # No host registered an inventory (all UNREACHABLE): the report is written, the task does not fail.
@@ -399,6 +411,9 @@ ARGS: dict[str, dict[str, Any]] = {
     "alteryx_restore_check": {"scope": "ConfigOnly"},
     "alteryx_restore_config": {"archive": RESTORE_ARCHIVE, "manifest": RESTORE_MANIFEST, "run_id": "r1"},
     "alteryx_restore_database": {"archive": RESTORE_ARCHIVE, "manifest": RESTORE_DB_MANIFEST, "run_id": "r1"},
+    "alteryx_restore_mongodb": {"archive": RESTORE_ARCHIVE, "manifest": RESTORE_SM_MANIFEST, "run_id": "r1",
+                                "host": "db1", "username": "alteryx", "password": "pw", "login_check": "none"},
+    "alteryx_restore_sqlite": {"archive": RESTORE_ARCHIVE, "manifest": RESTORE_SQLITE_MANIFEST, "run_id": "r1"},
     "alteryx_mongodump": {"dump_path": "D:\\B\\x.staging\\MongoDB", "host": "db1"},
     "alteryx_sqlite_backup": {"dump_path": "D:\\B\\x.staging\\MongoDB"},
     "alteryx_mongodb_check": {"check_from": "host", "host": "db1", "username": "alteryx", "password": "pw"},
