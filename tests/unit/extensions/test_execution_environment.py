@@ -25,8 +25,10 @@ BIN = Path(sys.executable).parent
 VERSION = yaml.safe_load((REPO / "galaxy.yml").read_text(encoding="utf-8"))["version"]
 TARBALL = f"alteryx-server-{VERSION}.tar.gz"
 # Third-party imports of plugins/ and the requirement that provides each; ansible-core brings ansible and yaml.
-IMPORT_PROVIDERS = {"bson": "pymongo", "pymongo": "pymongo", "defusedxml": "defusedxml", "jsonschema": "jsonschema"}
-FROM_ANSIBLE_CORE = {"ansible", "ansible_collections", "yaml", "jinja2"}
+IMPORT_PROVIDERS = {"bson": "pymongo", "pymongo": "pymongo", "defusedxml": "defusedxml", "jsonschema": "jsonschema",
+                    "boto3": "boto3", "botocore": "boto3", "azure": "azure-storage-blob"}
+# cryptography is a dependency of ansible-core itself.
+FROM_ANSIBLE_CORE = {"ansible", "ansible_collections", "yaml", "jinja2", "cryptography"}
 CONNECTIONS = {"pywinrm": {"kerberos", "credssp"}, "pypsrp": {"kerberos", "credssp"}}
 
 
@@ -111,7 +113,8 @@ def test_python_requirements_are_pinned_to_the_tested_versions(context):
     lines = (context / "_build/requirements.txt").read_text(encoding="utf-8").splitlines()
     pins = _constraints()
     requirements = _requirements(lines)
-    assert {r.name for r in requirements} == {"pywinrm", "pypsrp", "pymongo", "defusedxml", "jsonschema"}
+    assert {r.name for r in requirements} == {"pywinrm", "pypsrp", "pymongo", "defusedxml", "jsonschema", "boto3",
+                                                "azure-storage-blob"}
     for requirement in requirements:
         assert str(requirement.specifier) == f"=={pins[requirement.name.lower()]}", requirement
         assert requirement.extras >= CONNECTIONS.get(requirement.name, set())

@@ -106,7 +106,7 @@ def test_documented_options_match_the_argument_spec() -> None:
         doc = options[name]
         assert doc["type"] == spec["type"] and doc.get("default") == spec.get("default")
         assert bool(doc.get("required")) == bool(spec.get("required"))
-        assert doc["version_added"] == "1.1.0" and doc["description"]
+        assert doc["version_added"] == "0.1.0" and doc["description"]
 
 
 def test_returned_keys_are_documented(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
