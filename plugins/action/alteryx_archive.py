@@ -36,6 +36,7 @@ class ActionModule(AlteryxAction):
         "manifest": {"type": "dict", "default": {}},
         "timeout": {"type": "int", "default": 21600},
         "poll_interval": {"type": "float", "default": 60.0},
+        "restrict_acls": {"type": "bool", "default": True},
     }
 
     def step(self, args, task_vars):
@@ -59,6 +60,7 @@ class ActionModule(AlteryxAction):
                 "Retries": args["retries"], "RetryDelaySeconds": args["retry_delay"], "MinBytes": args["min_bytes"],
                 "LockPath": args["lock_path"], "RunId": args["run_id"],
                 "ManifestCopy": template, "StartedUtc": started_utc, "ElapsedBeforeSeconds": max(0.0, elapsed),
+                "RestrictAcls": args["restrict_acls"],
             }, task_vars, async_timeout=args["timeout"], poll_interval=args["poll_interval"], step="archive",
                 progress=lambda: run_script(self, "alteryx_progress", {"Paths": [local + ".partial", local]}, task_vars,
                                             step="progress", carry_run_log=False))

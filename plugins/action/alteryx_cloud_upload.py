@@ -47,9 +47,15 @@ class ActionModule(AlteryxAction):
             destinations = check_destinations(args["destinations"], host=host, cluster=args["cluster"])
         except CloudSettingsError as exc:
             raise AlteryxStepError(str(exc), "validation") from None
-        archive = self._archive(args)
+        if self._task.check_mode:
+            # The archive step's check mode names the archive without creating it: there is no size or SHA256 yet.
+            name = str(args["archive"].get("path") or "").replace("/", "\\").rsplit("\\", 1)[-1]
+            archive = Archive(str(args["archive"].get("path") or ""), name, 0, "", "")
+        else:
+            archive = self._archive(args)
         if not destinations:
-            return {"changed": False, "cloud": [], "destinations_failed": 0, "warnings": [], "log": []}
+            return {"changed": False, "cloud": [], "destinations_failed": 0, "warnings": [],
+                    "msg": "No cloud destination configured", "log": []}
         if self._task.check_mode:
             message = "Would upload " + ", ".join(f"{d.type}://{d.container}/{d.key(archive.name)}" for d in destinations)
             return {"changed": True, "cloud": [], "destinations_failed": 0, "warnings": [], "msg": message,
@@ -79,7 +85,9 @@ class ActionModule(AlteryxAction):
         log = [entry("WARNING", w) for w in warnings] + log
         failed = [r for r in records if not r["ok"]]
         result = {"changed": any(r["ok"] for r in records), "cloud": records, "destinations_failed": len(failed),
-                  "warnings": warnings, "log": log}
+                  "warnings": warnings, "log": log,
+                  "msg": f"{archive.name} uploaded to {len(records) - len(failed)} of {len(records)} cloud "
+                         f"destination(s)" + (f"; {len(failed)} failed" if failed else "")}
         required = [r for r in failed if r.get("required")]
         if required:
             raise AlteryxStepError("required cloud destination(s) failed: "

@@ -31,6 +31,7 @@ class ActionModule(AlteryxAction):
         "message": {"type": "str", "default": ""},
         "unpublish": {"type": "list", "elements": "str", "default": []},
         "window_path": {"type": "str", "default": ""},
+        "restrict_acls": {"type": "bool", "default": True},
     }
 
     def step(self, args, task_vars):
@@ -59,7 +60,7 @@ class ActionModule(AlteryxAction):
         result = run_script(self, "alteryx_finalize", {
             "RunId": args["run_id"], "LockPath": args["lock_path"], "StagingPath": args["staging_path"],
             "LogPath": args["log_path"], "LogText": text,
-            "Unpublish": args["unpublish"], "WindowPath": args["window_path"],
+            "Unpublish": args["unpublish"], "WindowPath": args["window_path"], "RestrictAcls": args["restrict_acls"],
         }, task_vars, step="finalize")
         if spooling:
             spool_remove(args["run_id"])

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._action import AlteryxAction
@@ -16,6 +17,11 @@ from ansible_collections.alteryx.server.plugins.plugin_utils._manifest import (
     manifest_json,
     persistence_type,
     validate_manifest,
+)
+from ansible_collections.alteryx.server.plugins.plugin_utils._manifest_signature import (
+    SIGNATURE_NAME,
+    SignatureError,
+    sign_manifest,
 )
 from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry
 
@@ -37,10 +43,13 @@ class ActionModule(AlteryxAction):
         "validation_results": {"type": "list", "elements": "dict", "default": []},
         "warnings": {"type": "list", "elements": "str", "default": []},
         "errors": {"type": "list", "elements": "str", "default": []},
+        "signing_key": {"type": "str", "default": ""},
+        "signing_key_passphrase": {"type": "str", "default": "", "no_log": True},
     }
 
     def step(self, args, task_vars):
         facts = args["facts"]
+        key_pem = self._signing_key(args["signing_key"])  # before anything is written: a bad key fails the run early
         try:
             started = datetime.fromisoformat(args["started"])
         except ValueError as exc:
@@ -68,12 +77,50 @@ class ActionModule(AlteryxAction):
         summary = (f"Manifest lists {len(files)} file/folder entr{'y' if len(files) == 1 else 'ies'} and "
                    f"{len(dumped)} MongoDB dump file(s), {manifest['MongoDBInformation']['BackupSizeMB']} MB of database")
         log = [entry("ERROR", e) for e in manifest["Errors"][len(args["errors"]):]]
+        text = manifest_json(manifest)
+        signed = self._sign(text, key_pem, args["signing_key_passphrase"])
+        signature = {"signed": signed is not None, "key_id": signed["key_id"] if signed else "",
+                     "path": path + ".sig" if signed else ""}
         if self._task.check_mode:
-            return {"changed": True, "manifest": manifest, "path": path, "log": log + [entry("INFO", "Would write: " + summary)]}
-        written = run_script(self, "alteryx_write_file", {"Path": path, "Content": manifest_json(manifest)}, task_vars,
-                             step="manifest")
+            would = f" and sign it with key {signed['key_id']}" if signed else ""
+            return {"changed": True, "manifest": manifest, "path": path, "signature": signature,
+                    "log": log + [entry("INFO", "Would write: " + summary + would)]}
+        written = run_script(self, "alteryx_write_file", {"Path": path, "Content": text}, task_vars, step="manifest")
+        if signed:
+            if written["sha256"] != signed["manifest_sha256"]:
+                # The node wrote other bytes than were signed: the archive would fail every signature check.
+                raise AlteryxStepError(f"{path} on the node has SHA256 {written['sha256']}, the signed manifest "
+                                       f"{signed['manifest_sha256']}: the file was not written as sent", "storage",
+                                       {"manifest": manifest, "path": path})
+            run_script(self, "alteryx_write_file", {"Path": signature["path"], "Content": signed["content"]},
+                       task_vars, step="manifest signature")
+            summary += f"; signed with Ed25519 key {signed['key_id']} ({SIGNATURE_NAME})"
         return {"changed": True, "manifest": manifest, "path": path, "sha256": written["sha256"],
-                "log": log + [entry("INFO", summary)]}
+                "signature": signature, "log": log + [entry("INFO", summary)]}
+
+    def _signing_key(self, path):
+        """The PEM bytes of the signing key on the controller (None when no key is set). Only read here, never
+        sent to the node."""
+        if not path:
+            return None
+        full = os.path.expanduser(path)
+        if not os.path.isabs(full):
+            full = self._loader.path_dwim(full)
+        try:
+            with open(full, "rb") as handle:
+                return handle.read(64 * 1024)
+        except OSError as exc:
+            raise AlteryxStepError(f"Cannot read the manifest signing key {path} on the controller: "
+                                   f"{exc.strerror or exc}", "validation") from None
+
+    @staticmethod
+    def _sign(text, key_pem, passphrase):
+        if key_pem is None:
+            return None
+        try:
+            return sign_manifest(text, key_pem, passphrase or None)
+        except SignatureError as exc:
+            raise AlteryxStepError(f"Cannot sign the manifest: {exc}", "validation") from None
 
     @staticmethod
     def _windows_version(facts, task_vars):

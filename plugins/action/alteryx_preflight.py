@@ -29,6 +29,7 @@ class ActionModule(AlteryxAction):
         "log_dir": {"type": "str", "default": ""},
         "install_dir": {"type": "str", "default": ""},
         "protected_paths": {"type": "list", "elements": "str", "default": []},
+        "restrict_acls": {"type": "bool", "default": True},
     }
 
     def step(self, args, task_vars):
@@ -89,7 +90,7 @@ class ActionModule(AlteryxAction):
             "RequiredPaths": args["required_paths"], "MongoDataPath": args["mongo_data_path"],
             "FreeSpaceFactor": args["free_space_factor"], "WindowPath": args["window_path"],
             "ControllerHost": me.host, "ControllerPid": me.pid, "ControllerStarted": me.started,
-            "TakeOver": take_over, "TakeOverAfterSeconds": after_seconds,
+            "TakeOver": take_over, "TakeOverAfterSeconds": after_seconds, "RestrictAcls": args["restrict_acls"],
         }, task_vars, step="preflight")
 
 

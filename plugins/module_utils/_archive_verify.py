@@ -16,6 +16,12 @@ is read once (``_archive_stream.stream_archive``); from that pass the checks com
 * ``archive_name``, ``manifest_name``, ``mode``, ``contents`` - the name, the manifest's mode and node roles against
   what the zip holds (DatabaseOnly has no ``Config/``, ConfigOnly no ``MongoDB/``, a Full controller with MongoDB
   has both, ``Secrets/`` only from controllers, ...);
+* ``manifest_signature`` - ``BackupManifest.json.sig`` (module_utils/_signature.py): with a pinned public key the
+  archive must carry a valid Ed25519 signature of BackupManifest.json by that key (missing, malformed, wrong key
+  and bad signature fail); without one a ``.sig`` present is still checked against the key it names (the report's
+  ``signature`` says the key was not pinned), and an unsigned archive has no such check;
+* ``secrets_decrypt`` - with the private key given (``secrets_key``), every encrypted ``Secrets/*.cms`` entry
+  decrypts (the plaintext is never kept or shown);
 * ``bson``, ``documents``, ``dump_log`` - every BSON document of the dump (``.bson`` and ``--gzip`` ``.bson.gz``)
   decodes; per collection the decoded count equals the manifest's (``Extensions.MongoDB.Databases``) and
   ``mongoDump.log``'s ``done dumping db.coll (N documents)``.
@@ -41,6 +47,12 @@ from ansible_collections.alteryx.server.plugins.module_utils._bson_stream import
     GzipBsonCounter,
     TextBuffer,
 )
+from ansible_collections.alteryx.server.plugins.module_utils._cms import decrypt_cms
+from ansible_collections.alteryx.server.plugins.module_utils._signature import (
+    SIGNATURE_LIMIT,
+    SIGNATURE_NAME,
+    check_signature,
+)
 
 # The archive name of plugin_utils/_naming.py (modules cannot import plugin_utils; a unit test keeps them equal).
 ARCHIVE_RE = re.compile(r"ServerBackup_(Full|DB|Config)_([0-9]{8}_[0-9]{6})\.zip")
@@ -55,6 +67,9 @@ DONE_RE = re.compile(r"done dumping ([^.\s]+)\.(\S+) \((\d+) documents?\)")
 SIDECAR_RE = re.compile(r"([0-9A-Fa-f]{64}) [ *](.+)")
 TEXT_LIMIT = 64 * 1024 * 1024
 SIDECAR_LIMIT = 4096
+SECRET_LIMIT = 1024 * 1024  # an encrypted token or password list is a few kilobytes
+SECRETS_PREFIX = "Secrets/"
+ENCRYPTED_SUFFIX = ".cms"
 EMBEDDED = "embedded"
 # The values only the finished archive can give: null inside the archive, filled in the published copy.
 COPY_FILLED = (("BackupMetadata", "BackupCompletionTimestamp"), ("BackupMetadata", "DurationSeconds"),
@@ -104,7 +119,9 @@ def find_archives(path: str) -> list[str]:
     return found
 
 
-def verify_path(path: str, *, require_sidecar: bool = True, require_manifest_copy: bool = True) -> list[dict]:
+def verify_path(path: str, *, require_sidecar: bool = True, require_manifest_copy: bool = True,
+                public_key: Any = None, secrets_key: bytes | None = None,
+                secrets_key_passphrase: bytes | None = None) -> list[dict]:
     """Verify every archive ``find_archives`` finds; returns one report per archive (see ``verify_archive``). An
     archive that cannot be read (permissions, I/O error) gets a failed report of its own; the others are still
     verified."""
@@ -112,7 +129,8 @@ def verify_path(path: str, *, require_sidecar: bool = True, require_manifest_cop
     for archive in find_archives(path):
         try:
             reports.append(verify_archive(archive, require_sidecar=require_sidecar,
-                                          require_manifest_copy=require_manifest_copy))
+                                          require_manifest_copy=require_manifest_copy, public_key=public_key,
+                                          secrets_key=secrets_key, secrets_key_passphrase=secrets_key_passphrase))
         except OSError as exc:
             reports.append(_unreadable(archive, exc))
     return reports
@@ -125,16 +143,20 @@ def _unreadable(path: str, exc: OSError) -> dict:
     return {"archive": path, "name": name, "mode": "", "passed": False, "verdict": "failed",
             "summary": f"{name}: FAILED - cannot be read: {exc.strerror or exc}", "checks": checks.items,
             "failed_checks": checks.items, "problems": [_line(c) for c in checks.items], "size": 0, "sha256": "",
-            "entries": 0, "documents": 0, "seconds": 0.0}
+            "entries": 0, "documents": 0, "seconds": 0.0, "signature": _no_signature(None)}
 
 
 def _consumer_for(name: str) -> Any:
     if name in (MANIFEST_NAME, DUMP_LOG):
         return TextBuffer(TEXT_LIMIT)
+    if name == SIGNATURE_NAME:
+        return TextBuffer(SIGNATURE_LIMIT)
     if name.startswith(DUMP_PREFIX) and name.endswith(".bson"):
         return BsonCounter()
     if name.startswith(DUMP_PREFIX) and name.endswith(".bson.gz"):
         return GzipBsonCounter()
+    if name.startswith(SECRETS_PREFIX) and name.endswith(ENCRYPTED_SUFFIX):
+        return TextBuffer(SECRET_LIMIT)
     return None
 
 
@@ -147,11 +169,17 @@ def _read_small(path: str, limit: int) -> bytes | None:
         return None
 
 
-def verify_archive(path: str, *, require_sidecar: bool = True, require_manifest_copy: bool = True) -> dict:
+def verify_archive(path: str, *, require_sidecar: bool = True, require_manifest_copy: bool = True,
+                   public_key: Any = None, secrets_key: bytes | None = None,
+                   secrets_key_passphrase: bytes | None = None) -> dict:
     """Verify one archive. Returned keys: ``archive`` (path), ``name``, ``mode`` (from the manifest, '' when
     unknown), ``passed`` (bool), ``verdict`` (``passed``/``failed``), ``summary`` (one line), ``checks`` (every
     check), ``failed_checks`` (the failed ones), ``problems`` (one line per failed check), ``size``, ``sha256``,
-    ``entries``, ``documents`` (decoded), ``seconds``. Raises OSError when the archive cannot be read at all."""
+    ``entries``, ``documents`` (decoded), ``seconds``, ``signature`` ({signed, status, key_id, pinned}).
+    ``public_key`` (an Ed25519 public key object, see _signature.load_public_key) pins the signer.
+    With ``secrets_key`` (a private key PEM, ``secrets_key_passphrase`` its passphrase) every ``Secrets/*.cms``
+    entry must decrypt (check ``secrets_decrypt``).
+    Raises OSError when the archive cannot be read at all."""
     started = time.monotonic()
     name = os.path.basename(path)
     sidecar = _read_small(path + SIDECAR_SUFFIX, SIDECAR_LIMIT)
@@ -166,10 +194,13 @@ def verify_archive(path: str, *, require_sidecar: bool = True, require_manifest_
     _check_zip(checks, name, scan)
     manifest = _check_manifest(checks, entries.get(MANIFEST_NAME))
     _check_copy(checks, name, scan.size, scan.sha256, manifest, copy_text, require_manifest_copy)
+    signature = _check_signature(checks, entries, public_key)
     if manifest is not None:
         _check_listed(checks, manifest, entries)
         _check_contents(checks, name, manifest, entries)
     _check_dump(checks, manifest, entries)
+    if secrets_key:
+        _check_secrets(checks, manifest, entries, secrets_key, secrets_key_passphrase)
     failed = [c for c in checks.items if not c["passed"]]
     mode = str(((manifest or {}).get("BackupMetadata") or {}).get("BackupMode") or "")
     documents = sum(e.consumer.documents for e in scan.entries if isinstance(e.consumer, (BsonCounter, GzipBsonCounter)))
@@ -183,7 +214,8 @@ def verify_archive(path: str, *, require_sidecar: bool = True, require_manifest_
     return {"archive": path, "name": name, "mode": mode, "passed": not failed,
             "verdict": "failed" if failed else "passed", "summary": summary, "checks": checks.items,
             "failed_checks": failed, "problems": [_line(c) for c in failed], "size": scan.size,
-            "sha256": scan.sha256, "entries": len(scan.entries), "documents": documents, "seconds": seconds}
+            "sha256": scan.sha256, "entries": len(scan.entries), "documents": documents, "seconds": seconds,
+            "signature": signature}
 
 
 def _line(check: Mapping[str, Any]) -> str:
@@ -311,10 +343,34 @@ def _diff(a: Any, b: Any, where: str) -> list[str]:
     return [] if a == b and type(a) is type(b) else [where or "(root)"]
 
 
+def _no_signature(public_key: Any) -> dict:
+    return {"signed": False, "status": "missing", "key_id": "", "pinned": public_key is not None}
+
+
+def _entry_bytes(entry: EntryFacts | None) -> bytes | None:
+    """The bytes an entry's TextBuffer kept; None when absent, unreadable or over its limit (a check then fails)."""
+    if entry is None or entry.error or entry.consumer is None or entry.consumer.overflow:
+        return None
+    return entry.consumer.data
+
+
+def _check_signature(checks: _Checks, entries: dict[str, EntryFacts], public_key: Any) -> dict:
+    sig_entry = entries.get(SIGNATURE_NAME)
+    if sig_entry is None and public_key is None:
+        return _no_signature(None)  # unsigned and nothing pinned: signing is optional
+    signature = _entry_bytes(sig_entry)
+    if sig_entry is not None and signature is None:
+        signature = b"(unreadable or too large)"  # present but unusable: reported as malformed, never as missing
+    verdict = check_signature(_entry_bytes(entries.get(MANIFEST_NAME)), signature, public_key)
+    checks.add("manifest_signature", SIGNATURE_NAME, verdict["expected"], verdict["found"], verdict["passed"])
+    return {"signed": sig_entry is not None, "status": verdict["status"], "key_id": verdict["key_id"],
+            "pinned": public_key is not None}
+
+
 def _check_listed(checks: _Checks, manifest: dict, entries: dict[str, EntryFacts]) -> None:
     files = [i for i in manifest["BackedUpFiles"] if i.get("Type") != "Directory"]
     files += manifest["Extensions"]["MongoDB"]["DumpFiles"]
-    listed = {MANIFEST_NAME}
+    listed = {MANIFEST_NAME, SIGNATURE_NAME}  # the signature cannot list itself in what it signs
     for item in files:
         path = item["RelativePathInArchive"]
         listed.add(path)
@@ -356,7 +412,8 @@ def _check_contents(checks: _Checks, name: str, manifest: dict, entries: dict[st
     roles = _roles(manifest)
     has = {folder: any(n.startswith(folder) for n in entries) for folder in ("Config/", "MongoDB/", "Secrets/")}
     settings = manifest.get("ControllerSettings") if isinstance(manifest.get("ControllerSettings"), dict) else {}
-    token = "Secrets/ControllerToken.txt" in entries
+    token = "Secrets/ControllerToken.txt" in entries or "Secrets/ControllerToken.cms" in entries
+    encrypted = isinstance(manifest["Extensions"].get("SecretsEncryption"), dict)
     rules: list[tuple[str, str, bool]] = []  # (file, expectation, holds)
     if mode == "DatabaseOnly":
         rules += [("Config/", "absent in a DatabaseOnly archive", not has["Config/"]),
@@ -375,8 +432,13 @@ def _check_contents(checks: _Checks, name: str, manifest: dict, entries: dict[st
     if mode in ("Full", "ConfigOnly"):
         rules += [("Config/RuntimeSettings.xml", "present in a Full or ConfigOnly archive",
                    "Config/RuntimeSettings.xml" in entries),
-                  ("Secrets/ControllerToken.txt", "present as ControllerSettings.ControllerTokenExported says",
+                  ("Secrets/ControllerToken.cms" if encrypted else "Secrets/ControllerToken.txt",
+                   "present as ControllerSettings.ControllerTokenExported says",
                    token == (settings.get("ControllerTokenExported") is True))]
+    if encrypted:
+        plain = sorted(n for n in entries if n.startswith(SECRETS_PREFIX) and not n.endswith(ENCRYPTED_SUFFIX))
+        rules += [(", ".join(plain) or SECRETS_PREFIX,
+                   "no plaintext secret when Extensions.SecretsEncryption says the secrets are encrypted", not plain)]
     if has["Secrets/"]:
         rules += [("Secrets/", "only in archives of controller nodes (Extensions.NodeRoles)", "controller" in roles)]
     if included:
@@ -384,6 +446,28 @@ def _check_contents(checks: _Checks, name: str, manifest: dict, entries: dict[st
                    mongodb.get("DeploymentType") in (EMBEDDED, "self-managed"))]
     for file, expectation, holds in rules:
         checks.add("contents", file, expectation, "as expected" if holds else "not so", holds)
+
+
+def _check_secrets(checks: _Checks, manifest: dict | None, entries: dict[str, EntryFacts], key: bytes,
+                   passphrase: bytes | None) -> None:
+    """Every encrypted secret decrypts with ``key``; only whether it does is recorded, never the plaintext."""
+    extensions = (manifest or {}).get("Extensions")
+    encryption = extensions.get("SecretsEncryption") if isinstance(extensions, dict) else None
+    recipient = ""
+    if isinstance(encryption, dict) and isinstance(encryption.get("Recipient"), dict):
+        named = encryption["Recipient"]
+        recipient = f"{named.get('Subject', '')} (thumbprint {named.get('Thumbprint', '')})"
+    for name in sorted(n for n in entries if n.startswith(SECRETS_PREFIX) and n.endswith(ENCRYPTED_SUFFIX)):
+        buffer = entries[name].consumer
+        if not isinstance(buffer, TextBuffer) or buffer.overflow:
+            checks.add("secrets_decrypt", name, "decrypts with the key given", "too large to be a secret", False)
+            continue
+        try:
+            decrypt_cms(buffer.data, key, passphrase, recipient=recipient)
+        except ValueError as exc:
+            checks.add("secrets_decrypt", name, "decrypts with the key given", str(exc), False)
+        else:
+            checks.add("secrets_decrypt", name, "decrypts with the key given", "decrypts", True)
 
 
 def _collection_of(path: str) -> tuple[str, str] | None:

@@ -105,6 +105,17 @@ options:
     type: dict
     default: {}
     version_added: 0.1.0
+  restrict_acls:
+    description:
+      - Give the local archive (from the moment its C(.partial) file is created, before a byte is written into it; the
+        rename keeps it), its C(.sha256) sidecar and the manifest copy an ACL limited to Administrators, SYSTEM and
+        the account the run uses. When it cannot be set the step fails with RV(failure_class=storage) and nothing
+        stays published.
+      - Network destinations are never changed - their copies inherit the share's permissions.
+      - See C(docs/security-signing-acl.md).
+    type: bool
+    default: true
+    version_added: 0.1.0
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow

@@ -242,6 +242,18 @@ settings:
       returned: when in the file
       type: bool
       sample: true
+    secrets_recipient:
+      description: C(FilesConfiguration.SecretsRecipientCertificate) - the certificate the exported secrets are
+        encrypted to, a path on the controller or the PEM text.
+      returned: when in the file
+      type: str
+      sample: /etc/alteryx/alteryx-secrets.crt
+    secrets_plaintext_allowed:
+      description: C(FilesConfiguration.AllowPlaintextSecrets) - whether secrets may go into the archive in plaintext
+        when no recipient is set.
+      returned: when in the file
+      type: bool
+      sample: false
     include_metadata:
       description: C(FilesConfiguration.IncludeMetadata); accepted, not acted on yet.
       returned: when in the file

@@ -107,10 +107,31 @@ options:
         1 to 604800 seconds; C(step_timeout) 1 to 86400 seconds (1 day); C(job_timeout) 60 to 2592000 seconds
         (30 days) and at least C(max_workflow_wait + 2 x max_service_wait + 300) when all three are given;
         C(poll_interval) 0.1 to 300 seconds; C(free_space_factor) 1 to 100.
-      - C(force_stop_workflows), C(keys_required), C(export_secrets) - booleans.
+      - C(force_stop_workflows), C(keys_required), C(export_secrets), C(secrets_plaintext_allowed) - booleans.
+      - C(secrets_recipient) - the certificate the exported secrets are encrypted to, a path on the controller
+        (relative to the playbook) or the PEM text; the plan reads it and refuses an unreadable, non-RSA or expired
+        one. Without it a Full or ConfigOnly run that exports secrets needs C(secrets_plaintext_allowed=true).
       - C(service_name) - the Windows service name, up to 256 characters without C(\) or C(/).
+      - C(restrict_acls) - boolean; host-side ACLs on the staging folder, local archives and the host log
+        (C(docs/security-signing-acl.md)).
     type: dict
     default: {}
+    version_added: 0.1.0
+  signing_key:
+    description:
+      - Path on the B(controller) to the PEM Ed25519 private key the manifest step will sign with
+        (M(alteryx.server.alteryx_manifest) O(alteryx.server.alteryx_manifest#module:signing_key)). The plan loads it
+        - readable, a PEM private key, Ed25519, O(signing_key_passphrase) right - so that a key that cannot be used
+        fails with RV(failure_class=validation) before anything on a node is touched. The key is not returned.
+      - A relative path is looked up as Ansible looks up files (the playbook folder first).
+      - Empty (the default) - no signing; nothing is checked.
+    type: str
+    default: ""
+    version_added: 0.1.0
+  signing_key_passphrase:
+    description: Passphrase of an encrypted O(signing_key); never returned or logged.
+    type: str
+    default: ""
     version_added: 0.1.0
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
@@ -274,6 +295,56 @@ min_bytes_files_only:
   returned: success
   type: int
   sample: 1024
+signing:
+  description: The manifest signing key as the plan loaded it.
+  returned: success
+  type: dict
+  contains:
+    enabled:
+      description: Whether O(signing_key) is set (the manifest will be signed).
+      returned: always
+      type: bool
+      sample: true
+    key_id:
+      description: The key's id (first 16 hex digits of the SHA256 of its raw public key), or empty.
+      returned: always
+      type: str
+      sample: 3f9a0c21d4e5b6a7
+secrets:
+  description: How this run treats the exported controller token and MongoDB passwords.
+  returned: success
+  type: dict
+  contains:
+    encrypted:
+      description: Whether they are encrypted to a recipient certificate (CMS EnvelopedData).
+      returned: always
+      type: bool
+      sample: true
+    recipient:
+      description: The certificate they are encrypted to - C(subject), C(thumbprint) (SHA-1, upper-case hex, as
+        Windows shows it) and C(not_after) (UTC); null without one.
+      returned: always
+      type: dict
+      sample: {subject: CN=alteryx-backup-secrets, thumbprint: 3F1C0B6D4E2A99D1C0B6D4E2A99D1C0B6D4E2A99,
+               not_after: "2036-01-14T02:00:15Z"}
+    plaintext_allowed:
+      description: Whether plaintext export was explicitly allowed.
+      returned: always
+      type: bool
+      sample: false
+    refusal:
+      description:
+        - Non-empty when a controller of this run would export secrets with no recipient and plaintext not allowed -
+          the validation message (how to make a key pair, where to keep the private key). The backup role fails
+          such a controller with it before anything stops.
+      returned: always
+      type: str
+      sample: ""
+    warning:
+      description: The warning given when secrets go into the archive in plaintext by choice; empty otherwise.
+      returned: always
+      type: str
+      sample: ""
 settings:
   description:
     - The checked settings with their normalized types and values - O(settings) merged over O(local_dir),
@@ -364,6 +435,16 @@ settings:
       returned: when given
       type: bool
       sample: true
+    secrets_recipient:
+      description: The certificate setting as given (a path on the controller or PEM text), or empty.
+      returned: when given
+      type: str
+      sample: /etc/alteryx/alteryx-secrets.crt
+    secrets_plaintext_allowed:
+      description: Whether secrets may be exported in plaintext when no recipient is set.
+      returned: when given
+      type: bool
+      sample: false
     lock_stale_seconds:
       description: Age after which a lock belongs to an interrupted run.
       returned: when given
@@ -389,6 +470,11 @@ settings:
       returned: when given
       type: str
       sample: AlteryxService
+    restrict_acls:
+      description: Whether the staging folder, local archives and host log get ACLs limited to the administrators.
+      returned: when given
+      type: bool
+      sample: true
 failure_class:
   description:
     - Kind of failure - C(validation) (a setting is invalid; nothing was done) or C(invalid_mode) (unknown

@@ -206,10 +206,10 @@ warnings:
   elements: str
   sample: []
 msg:
-  description: What would be uploaded.
-  returned: check mode
+  description: What was uploaded (in check mode, what would be), or that no destination is configured.
+  returned: success
   type: str
-  sample: Would upload s3://alteryx-backups/controller1/ServerBackup_Full_20240131_020000.zip
+  sample: ServerBackup_Full_20240131_020000.zip uploaded to 1 of 1 cloud destination(s)
 log:
   description: Run log entries of this step - a C(WARNING) per failed destination, a C(SUCCESS) per good one.
   returned: always

@@ -50,6 +50,25 @@ options:
     type: bool
     default: true
     version_added: 0.1.0
+  secrets_recipient:
+    description:
+      - The certificate (PEM, RSA key) the exported secrets are encrypted to - a path on the controller (relative to
+        the playbook) or the PEM text. It is read on the controller and handed to the node; its private key never is.
+      - The node encrypts each secret in memory with .NET C(EnvelopedCms) (CMS EnvelopedData, AES-256-CBC, RSA
+        key transport) and writes only C(Secrets/ControllerToken.cms) and C(Secrets/MongoPasswords.cms) (PEM
+        C(-----BEGIN CMS-----)); the plaintext never touches the disk.
+      - An unreadable, non-RSA or expired certificate fails with C(validation).
+      - Without it, exporting secrets fails with C(validation) unless O(secrets_plaintext_allowed=true).
+    type: str
+    default: ""
+    version_added: 0.1.0
+  secrets_plaintext_allowed:
+    description:
+      - With no O(secrets_recipient), write the secrets in plaintext to C(Secrets/ControllerToken.txt) and
+        C(Secrets/MongoPasswords.txt), with a warning, instead of failing.
+    type: bool
+    default: false
+    version_added: 0.1.0
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -77,10 +96,11 @@ author:
 """
 
 EXAMPLES = r"""
-- name: Stage the critical files and controller secrets
+- name: Stage the critical files and the controller secrets, encrypted to a certificate
   alteryx.server.alteryx_critical_files:
     facts: "{{ alteryx_server }}"
     staging_path: "{{ backup_plan.staging_path }}"
+    secrets_recipient: /etc/alteryx/alteryx-secrets.crt
   register: critical_files
 
 - name: Stage the files without secrets, requiring the Keys folder
@@ -204,15 +224,26 @@ secrets_exported:
   type: dict
   contains:
     server_secret:
-      description: The controller token was exported to C(Secrets/ControllerToken.txt).
+      description: The controller token was exported to C(Secrets/ControllerToken.cms) (C(.txt) in plaintext).
       returned: always
       type: bool
       sample: true
     mongo_passwords:
-      description: The embedded MongoDB passwords were exported to C(Secrets/MongoPasswords.txt).
+      description: The embedded MongoDB passwords were exported to C(Secrets/MongoPasswords.cms) (C(.txt) in plaintext).
       returned: always
       type: bool
       sample: true
+    encryption:
+      description:
+        - How they are encrypted, in the manifest's C(Extensions.SecretsEncryption) form - C(Format), C(Recipient)
+          (C(Subject), C(Thumbprint), C(NotAfter)) and C(Files); null when in plaintext or not exported.
+      returned: always
+      type: dict
+      sample:
+        Format: CMS EnvelopedData (AES-256-CBC, RSA key transport)
+        Recipient: {Subject: CN=alteryx-backup-secrets, Thumbprint: 3F1C0B6D4E2A99D1C0B6D4E2A99D1C0B6D4E2A99,
+                    NotAfter: "2036-01-14T02:00:15Z"}
+        Files: [Secrets/ControllerToken.cms, Secrets/MongoPasswords.cms]
 warnings:
   description:
     - One warning per missing optional item, for the backup manifest.

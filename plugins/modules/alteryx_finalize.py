@@ -80,6 +80,16 @@ options:
     elements: str
     default: []
     version_added: 0.1.0
+  restrict_acls:
+    description:
+      - When O(log_path) does not exist yet, create it (and its folder, when missing) with an ACL limited to
+        Administrators, SYSTEM and the account the run uses, before the first line is written. An existing log keeps
+        its ACL.
+      - Network destinations are never changed - their copies inherit the share's permissions.
+      - See C(docs/security-signing-acl.md).
+    type: bool
+    default: true
+    version_added: 0.1.0
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow

@@ -120,8 +120,9 @@ options:
     version_added: 0.1.0
   secrets_exported:
     description:
-      - RV(alteryx.server.alteryx_critical_files#module:secrets_exported); gives C(ControllerSettings) and selects the
-        text of C(EncryptionKeyWarning).
+      - RV(alteryx.server.alteryx_critical_files#module:secrets_exported); gives C(ControllerSettings),
+        C(Extensions.SecretsEncryption) (from its C(encryption)) and selects the text of C(EncryptionKeyWarning), which
+        names the recipient certificate and says where its private key must be kept when the secrets are encrypted.
     type: dict
     default: {}
     version_added: 0.1.0
@@ -155,6 +156,25 @@ options:
     type: list
     elements: str
     default: []
+    version_added: 0.1.0
+  signing_key:
+    description:
+      - Path on the B(controller) to a PEM Ed25519 private key (PKCS#8, as C(openssl genpkey -algorithm ed25519)
+        writes it). When set, the exact bytes of C(BackupManifest.json) are signed on the controller and the
+        signature is written next to it as C(BackupManifest.json.sig), so it is part of the archive. The key itself
+        never goes to the node.
+      - C(BackupManifest.json.sig) is JSON - C(Algorithm) (C(Ed25519)), C(PublicKey) (base64 of the raw 32-byte
+        public key), C(KeyId) (the first 16 hex digits of the SHA256 of that key) and C(Signature) (base64).
+      - A relative path is looked up as Ansible looks up files (the playbook folder first).
+      - Empty (the default) - the manifest is not signed and no C(.sig) file is written.
+    type: str
+    default: ""
+    version_added: 0.1.0
+  signing_key_passphrase:
+    description:
+      - Passphrase of an encrypted O(signing_key). Never logged.
+    type: str
+    default: ""
     version_added: 0.1.0
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
@@ -517,6 +537,18 @@ manifest:
           returned: always
           type: bool
           sample: true
+        SecretsEncryption:
+          description:
+            - How C(Secrets/) is encrypted - C(Format) (C(CMS EnvelopedData (AES-256-CBC, RSA key transport))),
+              C(Recipient) (C(Subject), C(Thumbprint) as Windows shows it, C(NotAfter)) and C(Files) (the C(.cms)
+              entries). Null when the secrets are in plaintext or not exported.
+          returned: always
+          type: dict
+          sample:
+            Format: CMS EnvelopedData (AES-256-CBC, RSA key transport)
+            Recipient: {Subject: CN=alteryx-backup-secrets, Thumbprint: 3F1C0B6D4E2A99D1C0B6D4E2A99D1C0B6D4E2A99,
+                        NotAfter: "2036-01-14T02:00:15Z"}
+            Files: [Secrets/ControllerToken.cms, Secrets/MongoPasswords.cms]
         MongoDB:
           description:
             - C(DataPath), C(Databases) (each C(Name) and C(Collections) of C(Name), C(Documents), C(Bytes)) and
@@ -555,6 +587,26 @@ sha256:
   returned: success, not in check mode
   type: str
   sample: 5d41402abc4b2a76b9719d911017c592ae2c2d5bb1b1e4e5a0c5f3e43f1a2b3c
+signature:
+  description: Whether the manifest was signed, and with which key.
+  returned: success
+  type: dict
+  contains:
+    signed:
+      description: Whether O(signing_key) was set and the signature written (in check mode, would be).
+      returned: success
+      type: bool
+      sample: true
+    key_id:
+      description: First 16 hex digits of the SHA256 of the raw public key; empty when not signed.
+      returned: success
+      type: str
+      sample: 3f9a6c1e0b27d4e8
+    path:
+      description: Where C(BackupManifest.json.sig) is (or would be) written; empty when not signed.
+      returned: success
+      type: str
+      sample: D:\Alteryx\Backups\ServerBackup_Full_20240131_020000.staging\BackupManifest.json.sig
 log:
   description:
     - Run log entries of this step; M(alteryx.server.alteryx_finalize) writes them to the host log file.
@@ -582,7 +634,8 @@ failure_class:
   description:
     - Kind of failure - C(validation) (the manifest does not match the schema, or a step result passed in lacks a key),
       C(mongodb) (the mode includes the database but nothing was dumped), C(invalid_mode) (unknown O(mode)),
-      C(storage) (the file could not be written) or C(general).
+      C(storage) (the file could not be written) or C(general). A O(signing_key) that cannot be read or used
+      fails with C(validation) before anything is written.
     - Not set when the task arguments themselves are invalid.
   returned: failure
   type: str

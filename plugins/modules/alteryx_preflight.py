@@ -129,6 +129,17 @@ options:
     type: str
     default: ""
     version_added: 0.1.0
+  restrict_acls:
+    description:
+      - Limit access to Administrators, SYSTEM and the account the run uses (protected ACL, nothing inherited) - the
+        host log (created restricted before its first line is written), the staging folder, and O(local_dir),
+        O(temp_dir) and the log folder when this step creates them (an existing folder keeps its ACL). When the ACL
+        cannot be set (a FAT32 or exFAT volume) the step fails with RV(failure_class=storage).
+      - Network destinations are never changed - their copies inherit the share's permissions.
+      - See C(docs/security-signing-acl.md).
+    type: bool
+    default: true
+    version_added: 0.1.0
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow

@@ -37,6 +37,18 @@ options:
     default: ""
     choices: ["", Full, DatabaseOnly, ConfigOnly]
     version_added: 0.1.0
+  public_key:
+    description:
+      - The Ed25519 public key the archive's manifest must be signed with (the pair of the backup's
+        C(signing_key), see M(alteryx.server.alteryx_manifest)) - a path to a PEM public key file on the
+        B(controller), PEM text, or the base64 of the raw 32-byte key.
+      - When given, an archive without C(BackupManifest.json.sig), with a signature by another key, or whose
+        C(BackupManifest.json) does not match its signature is refused with RV(failure_class=validation) before
+        anything is restored.
+      - Empty (the default) - the signature is not checked here.
+    type: str
+    default: ""
+    version_added: 0.1.0
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -106,6 +118,11 @@ problems:
   type: list
   elements: str
   sample: []
+signed_by:
+  description: KeyId of the pinned key whose valid signature the manifest carries; empty without O(public_key).
+  returned: success
+  type: str
+  sample: 3f9a6c1e0b27d4e8
 manifest:
   description: The archive's C(BackupManifest.json), parsed - the input of the restore steps.
   returned: success

@@ -127,6 +127,12 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
               "alteryx.config is always backed up when it was modified after the installation."),
     ConfigKey("FilesConfiguration.BackupMongoPasswords", "export_secrets", USED,
               "Export the controller token and the MongoDB passwords into the archive's Secrets/ folder."),
+    ConfigKey("FilesConfiguration.SecretsRecipientCertificate", "secrets_recipient", USED,
+              "Certificate (PEM, RSA) the exported secrets are encrypted to: a path on the controller or the PEM text "
+              "(docs/security.md). Its private key never goes to the backup."),
+    ConfigKey("FilesConfiguration.AllowPlaintextSecrets", "secrets_plaintext_allowed", USED,
+              "true: without a recipient certificate, export the secrets in plaintext (with a warning); false: such a "
+              "run fails validation before anything stops."),
     ConfigKey("FilesConfiguration.IncludeMetadata", "include_metadata", ACCEPTED,
               "every archive holds BackupManifest.json with the node's system information."),
     ConfigKey("ValidationConfiguration.VerifyArchiveIntegrity", "verify_archive", ACCEPTED,

@@ -53,6 +53,7 @@ UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 KEYS_FOLDER = "C:\\ProgramData\\Alteryx\\Keys\\"
 KEYS_ARCHIVE_PREFIX = "Config/Keys/"
 TOKEN_ARCHIVE_PATH = "Secrets/ControllerToken.txt"
+TOKEN_ARCHIVE_PATH_ENCRYPTED = "Secrets/ControllerToken.cms"
 KEY_WARNING_REFERENCE = (
     "https://help.alteryx.com/current/en/server/install/server-host-recovery-guide/disaster-recovery-preparation.html"
 )
@@ -65,6 +66,12 @@ KEY_WARNING_TOKEN = (
     "regular backups in a secure location."
 )
 KEY_WARNING_TOKEN_TOO = " The controller token is in Secrets/ControllerToken.txt."
+KEY_WARNING_ENCRYPTED = (
+    " The controller token and MongoDB passwords in Secrets/ are encrypted to the certificate {subject} (thumbprint "
+    "{thumbprint}, valid until {not_after}): keep its private key apart from the backups - in Ansible Vault, an AWX "
+    "credential or an offline password vault, never on the Alteryx servers or the backup shares - as restoring the "
+    "token needs it."
+)
 KEY_WARNING_NONE = (
     "This archive holds neither the encryption keys (Keys folder) nor the controller token. Restoring onto a new or "
     "rebuilt server needs both: keep them from a Full or ConfigOnly backup, or in a password vault."
@@ -151,7 +158,8 @@ def _file_entry(item: Mapping[str, Any], exe_path: str) -> dict[str, Any]:
     source = str(item.get("source_path") or "")
     if not source and item.get("category") == "secret":
         # An exported secret has no source file: record the command whose output the file holds.
-        verb = "getserversecret" if _zip_path(item["archive_path"]) == TOKEN_ARCHIVE_PATH else "getemongopassword"
+        token = _zip_path(item["archive_path"]) in (TOKEN_ARCHIVE_PATH, TOKEN_ARCHIVE_PATH_ENCRYPTED)
+        verb = "getserversecret" if token else "getemongopassword"
         source = f"{exe_path} {verb}".strip()
     return {
         "FilePath": source,
@@ -183,7 +191,8 @@ def is_multi_node(roles: Sequence[str], controller_server: str) -> bool:
     return set(roles) != ALL_IN_ONE or bool(controller_server)
 
 
-def _key_warning(entries: Sequence[Mapping[str, Any]], token_exported: bool) -> dict[str, str]:
+def _key_warning(entries: Sequence[Mapping[str, Any]], token_exported: bool,
+                 encryption: Mapping[str, Any] | None = None) -> dict[str, str]:
     keys_in_archive = any(e["RelativePathInArchive"].startswith(KEYS_ARCHIVE_PREFIX) for e in entries)
     if keys_in_archive:
         message = KEY_WARNING_KEYS + (KEY_WARNING_TOKEN_TOO if token_exported else "")
@@ -191,12 +200,29 @@ def _key_warning(entries: Sequence[Mapping[str, Any]], token_exported: bool) -> 
         message = KEY_WARNING_TOKEN
     else:
         message = KEY_WARNING_NONE
+    if token_exported and encryption:
+        # The token sits in the encrypted file; where the key that opens it must be kept is the warning's point.
+        recipient = encryption["Recipient"]
+        message = message.replace(TOKEN_ARCHIVE_PATH, TOKEN_ARCHIVE_PATH_ENCRYPTED) + KEY_WARNING_ENCRYPTED.format(
+            subject=recipient["Subject"], thumbprint=recipient["Thumbprint"], not_after=recipient["NotAfter"])
     return {
         "Message": message,
         "KeysFolder": KEYS_FOLDER,
         "Reference": KEY_WARNING_REFERENCE,
         "Recommendation": KEY_RECOMMENDATION if (keys_in_archive or token_exported) else KEY_RECOMMENDATION_NONE,
     }
+
+
+def _secrets_encryption(encryption: Any) -> dict[str, Any] | None:
+    """``Extensions.SecretsEncryption`` from alteryx_critical_files' ``secrets_exported.encryption`` (None: plaintext
+    or no secrets): {Format, Recipient: {Subject, Thumbprint, NotAfter}, Files}."""
+    if not encryption:
+        return None
+    recipient = encryption["Recipient"]
+    return {"Format": str(encryption["Format"]),
+            "Recipient": {"Subject": str(recipient["Subject"]), "Thumbprint": str(recipient["Thumbprint"]),
+                          "NotAfter": str(recipient["NotAfter"])},
+            "Files": [_zip_path(f) for f in encryption.get("Files") or []]}
 
 
 def persistence_type(facts: Mapping[str, Any]) -> str:
@@ -290,6 +316,7 @@ def build_manifest(
     exe_path = str(facts.get("exe_path") or "")
     entries = [_file_entry(f, exe_path) for f in files] + [_directory_entry(d) for d in directories]
     token_exported = bool(secrets_exported.get("server_secret"))
+    encryption = _secrets_encryption(secrets_exported.get("encryption"))
 
     system: dict[str, Any] = {
         "AlteryxServerVersion": str(facts.get("version") or ""),
@@ -352,7 +379,7 @@ def build_manifest(
             "PostBackupChecks": {"ArchiveCreated": None, "ArchiveSizeValid": None, "ChecksumGenerated": None,
                                  "AllFilesIncluded": None},
         },
-        "EncryptionKeyWarning": _key_warning(entries, token_exported),
+        "EncryptionKeyWarning": _key_warning(entries, token_exported, encryption),
         "Warnings": list(warnings),
         "Errors": all_errors,
         "Extensions": {
@@ -364,6 +391,7 @@ def build_manifest(
             "RunAsUser": str(facts.get("run_as_user") or ""),
             # RuntimeSettings.xml holds encrypted storage keys (a restore needs the same controller token for them).
             "StorageKeysPresent": bool(facts.get("has_storage_keys")),
+            "SecretsEncryption": encryption,
             "MongoDB": {"DataPath": str(mongodb.get("data_path") or ""), "Databases": databases,
                         "DumpFiles": dump_files},
             "ValidationChecks": [{"Check": str(c["check"]), "Passed": bool(c["passed"]),

@@ -13,6 +13,7 @@ from ansible_collections.alteryx.server.plugins.module_utils._archive_verify imp
     MANIFEST_NAME,
     SIDECAR_RE,
 )
+from ansible_collections.alteryx.server.plugins.module_utils._signature import SIGNATURE_NAME
 
 SCOPES = ("Full", "DatabaseOnly", "ConfigOnly")
 CONFIG_PREFIX = "Config/"
@@ -83,7 +84,7 @@ def listed_files(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
 def _entry_problems(manifest: Mapping[str, Any], entries: list[Mapping[str, Any]]) -> list[str]:
     found = {str(e.get("name")): e for e in entries}
     problems = []
-    listed = {MANIFEST_NAME}
+    listed = {MANIFEST_NAME, SIGNATURE_NAME}  # the signature of the manifest cannot be listed in it
     for item in listed_files(manifest):
         path = str(item.get("RelativePathInArchive") or "")
         listed.add(path)
@@ -149,6 +150,38 @@ RESTORE_SUMMARY_RE = re.compile(r"(\d+) document\(s\) restored successfully\. (\
 ERROR_WORDS_RE = re.compile(r"\b(error|critical|fatal|failed)\b", re.IGNORECASE)
 
 
+def archive_persistence(manifest: Mapping[str, Any]) -> str:
+    """The persistence the archive's database part was taken from: MongoDBInformation.DeploymentType
+    (``embedded``, ``self-managed``, ``sqlite`` or ``none``)."""
+    return str((manifest.get("MongoDBInformation") or {}).get("DeploymentType") or "none")
+
+
+def sqlite_plan(manifest: Mapping[str, Any], sqlite_path: str) -> list[dict[str, str]]:
+    """The files a SQLite restore puts back: every dump file of the manifest (the backup's SQLite copy sits under
+    ``MongoDB/`` in the archive, as Extensions.MongoDB.DumpFiles) to the same place under ``sqlite_path``.
+
+    Returned items: ``entry`` (zip entry name), ``path`` (Windows path it goes to), ``sha256``.
+    Raises ValueError when the archive holds no SQLite copy or the SQLite folder is unknown (nothing is touched).
+    """
+    kind = archive_persistence(manifest)
+    if kind != "sqlite":
+        raise ValueError(f"the archive holds a {kind} persistence backup, not a SQLite copy")
+    folder = str(sqlite_path or "").rstrip("\\")
+    if not (len(folder) > 3 and folder[1:3] == ":\\"):
+        raise ValueError(f"the SQLite folder is unknown ({folder!r}): is this a Scheduler-only controller?")
+    plan = []
+    for item in (manifest.get("Extensions") or {}).get("MongoDB", {}).get("DumpFiles") or []:
+        entry = str(item.get("RelativePathInArchive") or "")
+        relative = entry[len("MongoDB/"):] if entry.startswith("MongoDB/") else ""
+        if not relative or re.search(r"(^|/)\.\.(/|$)", relative):
+            raise ValueError(f"{entry!r} is no file of the SQLite copy: cannot tell where it goes")
+        plan.append({"entry": entry, "path": folder + "\\" + relative.replace("/", "\\"),
+                     "sha256": str(item.get("SHA256") or "").lower()})
+    if not plan:
+        raise ValueError("the manifest lists no file of the SQLite copy (Extensions.MongoDB.DumpFiles is empty)")
+    return plan
+
+
 def database_plan(manifest: Mapping[str, Any], data_path: str, run_id: str) -> dict[str, Any]:
     """Where a DatabaseOnly restore of the embedded MongoDB puts things, and how many documents it must restore.
 
@@ -158,8 +191,13 @@ def database_plan(manifest: Mapping[str, Any], data_path: str, run_id: str) -> d
     Returned keys: ``data_path``, ``restore_path`` (``<data>_RESTORE_<run id>``), ``old_path``
     (``<data>_OLD_<run id>``), ``staging_path`` (``<data>_DUMP_<run id>``, the extracted dump),
     ``expected_documents`` (sum of Extensions.MongoDB.Databases[].Collections[].Documents), ``dump_files`` (int).
-    Raises ValueError when the archive holds no dump or the data folder is unknown (nothing is touched then).
+    Raises ValueError when the archive holds no embedded MongoDB dump or the data folder is unknown (nothing is
+    touched then).
     """
+    if archive_persistence(manifest) not in ("embedded", "none"):
+        # 'none': a manifest without MongoDBInformation (hand-made); its dump files are checked below.
+        raise ValueError(f"the archive holds a {archive_persistence(manifest)} persistence backup, not an embedded "
+                         "MongoDB dump")
     mongodb = (manifest.get("Extensions") or {}).get("MongoDB") or {}
     dump_files = [f for f in mongodb.get("DumpFiles") or [] if isinstance(f, dict)]
     if not dump_files:

@@ -22,6 +22,13 @@ from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 
+from ansible_collections.alteryx.server.plugins.plugin_utils._cloud_settings import (
+    SECRET_KEYS as CLOUD_SECRET_KEYS,
+)
+from ansible_collections.alteryx.server.plugins.plugin_utils._cloud_settings import (
+    CloudSettingsError,
+    check_destinations,
+)
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._naming import MODES, normalize_mode
 from ansible_collections.alteryx.server.plugins.plugin_utils._plan import DEFAULT_MIN_BYTES
@@ -74,10 +81,13 @@ FLOAT_BOUNDS: dict[str, Bounds] = {
     # Each poll is one WinRM round trip: faster than 0.1 s only loads the node.
     "poll_interval": Bounds(0.1, 300.0, "seconds"),
 }
-BOOL_SETTINGS = ("force_stop_workflows", "keys_required", "export_secrets", "notify_email_enabled",
-                 "notify_only_on_failure", "notify_per_host", "eventlog_enabled")
+BOOL_SETTINGS = ("force_stop_workflows", "keys_required", "export_secrets", "secrets_plaintext_allowed",
+                 "notify_email_enabled",
+                 "notify_only_on_failure", "notify_per_host", "eventlog_enabled", "restrict_acls")
 # Shown as hidden in every message: a webhook URL carries its access token in the path or query.
-SECRET_SETTINGS = frozenset({"notify_webhook_url", "notify_smtp_password"})
+# The secrets recipient is public, but a private key pasted there by mistake must not be echoed.
+SECRET_SETTINGS = frozenset({"notify_webhook_url", "notify_smtp_password", "secrets_recipient",
+                             "cloud_destinations"})
 SMTP_SECURITY = ("starttls", "ssl", "none")
 WEBHOOK_FORMATS = ("teams", "generic")
 
@@ -341,6 +351,20 @@ def _network_paths(value: Any) -> list[str]:
     return paths
 
 
+def _secrets_recipient(value: Any) -> str:
+    """The certificate the exported secrets are encrypted to: a path on the controller, the PEM text, or ''.
+
+    Only the form is checked here; the plan reads the certificate and checks it (plugin_utils/_secret_box.py)."""
+    allowed = "a path on the controller to the certificate (.crt, PEM), the PEM text itself, or '' for none"
+    if not isinstance(value, str):
+        raise _Invalid(f"is not a string; allowed: {allowed}")
+    text = value.strip()
+    if "-----BEGIN" in text and "-----BEGIN CERTIFICATE-----" not in text:
+        raise _Invalid(f"is PEM text but not a certificate (a private key must never be given to the backup); "
+                       f"allowed: {allowed}")
+    return text
+
+
 def _service_name(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _Invalid("is empty or not a string; allowed: the Windows service name, e.g. AlteryxService")
@@ -442,6 +466,16 @@ NOTIFY_CHECKS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+def _cloud_destinations(value: Any) -> list[dict[str, Any]]:
+    """Check the S3 / Azure destinations before anything is stopped; keep what is no secret (the plan is shown)."""
+    value = _plain(value)
+    try:
+        check_destinations(value, host="<host>")
+    except CloudSettingsError as exc:
+        raise _Invalid(f"{exc}; allowed: a list of dicts as docs/cloud.md describes") from None
+    return [{k: v for k, v in entry.items() if k not in CLOUD_SECRET_KEYS} for entry in value or []]
+
+
 def _email_problem(settings: Mapping[str, Any]) -> tuple[str, str] | None:
     """E-mail switched on needs a server, a sender and at least one recipient: (setting, problem) or None."""
     needed = ("notify_smtp_server", "notify_from", "notify_to")
@@ -461,6 +495,8 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "retention_days": _retention_days,
     "min_archive_bytes": _min_archive_bytes,
     "service_name": _service_name,
+    "secrets_recipient": _secrets_recipient,
+    "cloud_destinations": _cloud_destinations,
     **{name: _checked_int(bounds) for name, bounds in INT_BOUNDS.items()},
     **{name: _checked_float(bounds) for name, bounds in FLOAT_BOUNDS.items()},
     **dict.fromkeys(BOOL_SETTINGS, _boolean),
@@ -506,12 +542,16 @@ def validate_settings(raw: Mapping[str, Any]) -> dict[str, Any]:
         retention_days, min_archive_bytes: {Full, DatabaseOnly, ConfigOnly} -> int, merged over the defaults.
         min_keep, max_workflow_wait, max_service_wait, copy_retries, copy_retry_delay, lock_stale_seconds,
         job_timeout, step_timeout, safety_net_seconds: int.  free_space_factor, poll_interval: float.
-        force_stop_workflows, keys_required, export_secrets: bool.  service_name: str.
+        force_stop_workflows, keys_required, export_secrets, secrets_plaintext_allowed: bool.  service_name: str.
+        secrets_recipient: path on the controller or PEM text of the certificate the secrets are encrypted to, or ''.
         notify_email_enabled, notify_only_on_failure, notify_per_host, eventlog_enabled: bool.
+        restrict_acls: bool (host-side ACLs on staging, archives and logs; docs/security-signing-acl.md).
         notify_smtp_server: host name or IP address, or ''.  notify_smtp_port: int.
         notify_smtp_security: starttls, ssl or none.  notify_smtp_username: str.
         notify_from: e-mail address or ''.  notify_to: list of e-mail addresses.
         notify_webhook_url: http(s) URL or '' (never shown in a message).  notify_webhook_format: teams or generic.
+        cloud_destinations: the entries as given without their secret keys (checked by _cloud_settings; the
+        upload and retention steps take the role variable itself, credentials included).
     """
     settings: dict[str, Any] = {}
     errors: dict[str, str] = {}

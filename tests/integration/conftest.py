@@ -17,11 +17,17 @@ REPO = Path(__file__).resolve().parents[2]
 WINSIM = REPO / "tests" / "winsim"
 sys.path.insert(0, str(WINSIM))
 sys.path.insert(0, str(REPO / "tests" / "tools"))  # shared test helpers (spec_manifest_shape)
+sys.path.append(str(REPO / ".build" / "collections"))  # the collection's code (_secret_box.decrypt_cms) for checks
 
 from winsim_engine.fleet import new_fleet  # noqa: E402
 
+# The test key pair of the secrets' encryption: every run exports the controller secrets encrypted to this certificate
+# (the role refuses plaintext by default); tests decrypt with SECRETS_KEY.
+SECRETS_CERT = REPO / "tests" / "tools" / "fixtures" / "secrets" / "test-secrets.crt"
+SECRETS_KEY = REPO / "tests" / "tools" / "fixtures" / "secrets" / "test-secrets.key"
 # Fast settings for a simulated host: no 30 s retry delays, quick polls.
-FAST_VARS = {"alteryx_backup_poll_interval": 0.2, "alteryx_backup_copy_retry_delay": 0}
+FAST_VARS = {"alteryx_backup_poll_interval": 0.2, "alteryx_backup_copy_retry_delay": 0,
+             "alteryx_backup_secrets_recipient": str(SECRETS_CERT)}
 MODE_TAGS = {"Full": "Full", "DatabaseOnly": "DB", "ConfigOnly": "Config"}
 
 

@@ -19,7 +19,7 @@ MONGO = {"MongoDB/mongoDump.log"} | {
 CONFIG = {
     "Config/RuntimeSettings.xml", "Config/Engine/SystemAlias.xml", "Config/Engine/SystemConnections.xml",
     "Config/Keys/alteryx.key", "Config/Keys/recovery.key", "Config/alteryx.config", "Config/RuntimeSettings.22_2_legacy.xml",
-    "Secrets/ControllerToken.txt", "Secrets/MongoPasswords.txt",
+    "Secrets/ControllerToken.cms", "Secrets/MongoPasswords.cms",  # encrypted to conftest's SECRETS_CERT
 }
 MATRIX = {
     "Full": MONGO | CONFIG | {"BackupManifest.json"},

@@ -14,6 +14,9 @@ import re
 import zipfile
 
 import pytest
+from conftest import SECRETS_KEY
+
+from ansible_collections.alteryx.server.plugins.plugin_utils._secret_box import decrypt_cms
 
 CONTROLLER_SECRETS = {"server_secret": "CANARYTOKEN" + "5" * 53, "emongo_password": "CanaryEmongoUserPw4412",
                       "emongo_admin_password": "CanaryEmongoAdminPw9087"}
@@ -83,15 +86,19 @@ def test_no_canary_reaches_the_output_while_the_archive_keeps_the_secrets(fleet,
     with zipfile.ZipFile(archive) as zf:
         manifest = zf.read("BackupManifest.json").decode("utf-8-sig")
         places["BackupManifest.json"] = manifest
-        secret_files = {n: zf.read(n).decode("utf-8") for n in zf.namelist() if n.startswith("Secrets/")}
+        secret_files = {n: zf.read(n) for n in zf.namelist() if n.startswith("Secrets/")}
         settings_copy = zf.read("Config/RuntimeSettings.xml")
     leaks = [f"{canary!r} in {where}" for where, text in places.items() for canary in CANARIES if canary in text]
     assert not leaks, "secrets leaked: " + "; ".join(leaks)
     # The backup itself keeps every secret where it belongs: the settings file byte for byte, the exports in Secrets/.
     assert settings_copy == override_bytes
-    assert CONTROLLER_SECRETS["server_secret"] in secret_files["Secrets/ControllerToken.txt"]
-    assert CONTROLLER_SECRETS["emongo_password"] in secret_files["Secrets/MongoPasswords.txt"]
-    assert CONTROLLER_SECRETS["emongo_admin_password"] in secret_files["Secrets/MongoPasswords.txt"]
+    # The exports are encrypted to the test certificate (conftest's SECRETS_CERT): its key opens them.
+    key = SECRETS_KEY.read_bytes()
+    token = decrypt_cms(secret_files["Secrets/ControllerToken.cms"], key).decode()
+    passwords = decrypt_cms(secret_files["Secrets/MongoPasswords.cms"], key).decode()
+    assert CONTROLLER_SECRETS["server_secret"] in token
+    assert CONTROLLER_SECRETS["emongo_password"] in passwords and CONTROLLER_SECRETS["emongo_admin_password"] in passwords
+    assert not any(c.encode() in data for c in CONTROLLER_SECRETS.values() for data in secret_files.values())
     parsed = json.loads(manifest)
     assert parsed["ControllerSettings"]["ControllerTokenExported"] is True
     assert parsed["Extensions"]["StorageKeysPresent"] is True, "presence of a redacted secret must survive"

@@ -100,12 +100,13 @@ def _write(zf: zipfile.ZipFile, name: str, chunks: Iterable[bytes], level: int =
 def build_archive(folder: Path, *, mode: str = "Full", facts: Mapping[str, Any] | None = None,
                   collections: list[Collection] | None = None, files: Mapping[str, Callable[[], Iterable[bytes]]]
                   | None = None, gzip_dump: bool = False, level: int = 6, zip64: bool = False,
-                  when: datetime = WHEN) -> Built:
+                  when: datetime = WHEN, encryption: Mapping[str, Any] | None = None) -> Built:
     """Write an archive, its sidecar and its manifest copy into ``folder``.
 
     ``collections`` default to ``default_collections()`` (none for ConfigOnly); ``files`` (archive path -> chunk
     source) default to the config files and, on a controller, the controller token (none for DatabaseOnly).
     ``level`` is the deflate level; ``zip64`` writes Zip64 local headers for the files and collections.
+    ``encryption`` is alteryx_critical_files' ``secrets_exported.encryption`` (Extensions.SecretsEncryption).
     """
     facts = dict(facts or FACTS)
     controller = "controller" in facts["roles"]
@@ -157,7 +158,8 @@ def build_archive(folder: Path, *, mode: str = "Full", facts: Mapping[str, Any] 
         manifest = _manifest.build_manifest(
             mode=mode, archive_name=name, run_id="20260114020015-abcdef12", started=when, facts=facts, dump=dump,
             files=staged, directories=directories,
-            secrets_exported={"server_secret": True} if controller and mode != "DatabaseOnly" else {},
+            secrets_exported={"server_secret": True, "encryption": encryption} if controller and mode != "DatabaseOnly"
+            else {},
             windows_version="Microsoft Windows Server 2019 Standard", performed_by="CORP\\svc-backup", version="1.1.0")
         text = _manifest.manifest_json(manifest).encode()
         size, _sha = _write(zf, _manifest.MANIFEST_NAME, [text])

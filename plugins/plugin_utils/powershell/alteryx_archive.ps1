@@ -1,6 +1,8 @@
 # alteryx.server: alteryx_archive
-# Contract: zips StagingPath with .NET ZipFile in create mode (streams, Zip64, no 2 GB limit) to
-#   <LocalDir>\<ArchiveName>.partial, checks it against BackupManifest.json - every BackedUpFiles file entry and
+# Contract: zips every file of StagingPath (hidden ones too) with .NET ZipArchive in create mode (streams, Zip64, no
+#   2 GB limit; ZipFile.CreateFromDirectory's own loop, minus entries for empty folders) into
+#   <LocalDir>\<ArchiveName>.partial, created empty first so that with RestrictAcls its ACL (_private_acl.ps1:
+#   Administrators, SYSTEM and this account only) is set before a byte of the backup is in it, and checks it against BackupManifest.json - every BackedUpFiles file entry and
 #   every Extensions.MongoDB.DumpFiles entry present (by RelativePathInArchive) with its SHA256, every directory
 #   entry with its FileCount - and MinBytes, then publishes: rename to <ArchiveName>, write the '<sha256>  <name>'
 #   sidecar and, when ManifestCopy is set, <ArchiveName>.manifest.json: ManifestCopy (the controller's JSON text)
@@ -18,24 +20,29 @@
 #   its verification and each copy attempt.
 #   Parameters: StagingPath, LocalDir, ArchiveName, Destinations (string[]), Retries (after the first try),
 #     RetryDelaySeconds, MinBytes, LockPath, RunId, ManifestCopy ('' = no copy), StartedUtc
-#     ('yyyy-MM-ddTHH:mm:ssZ'), ElapsedBeforeSeconds.
+#     ('yyyy-MM-ddTHH:mm:ssZ'), ElapsedBeforeSeconds, RestrictAcls (the local archive - its ACL moves with the
+#     rename -, sidecar and manifest copy get the restricted ACL before they are written; the copies on network
+#     destinations are new files there and inherit the share's permissions, REQ-SEC-6).
 #   RunLogPath, RunLogText: the run log's pending lines, appended first (Add-RunLog, best effort).
 #   Result: archive_path, archive_size, archive_sha256, archive_entries, uncompressed_bytes, sidecar,
 #     manifest_copy ('' when none), copies [{path, sha256 ('' when failed), attempts, verified, error}],
 #     published (string[]: every file this run published and left in place), attempts_log (string[]),
 #     verified_entries.
-#   Fails: 'validation' (manifest mismatch, archive below MinBytes), 'storage' (local write or rename failed),
+#   Fails: 'validation' (manifest mismatch, archive below MinBytes), 'storage' (local write or rename failed, or a
+#     restricted ACL could not be set),
 #     'general' (the run lost its lock: it was cancelled).
 [CmdletBinding()]
 param([string]$StagingPath, [string]$LocalDir, [string]$ArchiveName, [string[]]$Destinations = @(),
     [int]$Retries = 3, [int]$RetryDelaySeconds = 30, [long]$MinBytes = 0, [string]$LockPath = '', [string]$RunId = '',
-    [string]$ManifestCopy = '', [string]$StartedUtc = '', [double]$ElapsedBeforeSeconds = 0, [string]$RunLogPath = '', [string]$RunLogText = '')
+    [string]$ManifestCopy = '', [string]$StartedUtc = '', [double]$ElapsedBeforeSeconds = 0, [bool]$RestrictAcls = $true,
+    [string]$RunLogPath = '', [string]$RunLogText = '')
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 #include _step_error.ps1
 #include _run_lock.ps1
 #include _run_log.ps1
+#include _private_acl.ps1
 Add-RunLog $RunLogPath $RunLogText
 Add-Type -AssemblyName System.IO.Compression
 Add-Type -AssemblyName System.IO.Compression.FileSystem
@@ -48,6 +55,25 @@ $log = New-Object Collections.ArrayList
 $copies = New-Object Collections.ArrayList
 $local = Join-Path $LocalDir $ArchiveName
 $copyName = ''
+function New-PublishedFile([string]$Path) {
+    # Empty, and with RestrictAcls restricted before a byte is written into it (writing into an existing file keeps its ACL).
+    if (-not $RestrictAcls) { [IO.File]::WriteAllBytes($Path, [byte[]]@()); return }
+    try { New-RestrictedFile $Path } catch { throw (New-StepError 'storage' (Format-RestrictedAclError $Path $_)) }
+}
+function Write-Archive([string]$Path) {
+    # Into the file New-PublishedFile made: ZipFile.CreateFromDirectory cannot write into an existing file.
+    $base = (Get-Item -LiteralPath $StagingPath -Force).FullName.TrimEnd('\') + '\'
+    $stream = New-Object IO.FileStream($Path, [IO.FileMode]::Open, [IO.FileAccess]::ReadWrite, [IO.FileShare]::None)
+    try {
+        $zip = New-Object IO.Compression.ZipArchive($stream, [IO.Compression.ZipArchiveMode]::Create)
+        try {
+            foreach ($item in @(Get-ChildItem -LiteralPath $StagingPath -Recurse -File -Force)) {
+                $name = $item.FullName.Substring($base.Length).Replace('\', '/')
+                $null = [IO.Compression.ZipFileExtensions]::CreateEntryFromFile($zip, $item.FullName, $name, [IO.Compression.CompressionLevel]::Optimal)
+            }
+        } finally { $zip.Dispose() }
+    } finally { $stream.Dispose() }
+}
 function Get-Sha256([string]$Path) { (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLower() }
 function Add-Published([string]$Path) { if (-not $published.Contains($Path)) { $null = $published.Add($Path) } }
 function Assert-RunOwnsLock {
@@ -102,7 +128,8 @@ function Get-ManifestCopy([long]$Size, [string]$Hash, [long]$Uncompressed) {
 }
 try {
     $Ansible.Changed = $true
-    try { [IO.Compression.ZipFile]::CreateFromDirectory($StagingPath, "$local.partial", [IO.Compression.CompressionLevel]::Optimal, $false) }
+    New-PublishedFile "$local.partial"
+    try { Write-Archive "$local.partial" }
     catch { throw (New-StepError 'storage' "Cannot create $local : $($_.Exception.Message)") }
     Update-Heartbeat $LockPath $RunId
     $check = Test-ArchiveEntry "$local.partial"
@@ -116,9 +143,11 @@ try {
     Add-Published $local
     Move-Item -LiteralPath "$local.partial" -Destination $local -Force
     Add-Published "$local.sha256"
+    New-PublishedFile "$local.sha256"
     [IO.File]::WriteAllText("$local.sha256", "$hash  $ArchiveName`n")
     if ($copyName) {
         Add-Published $copyName
+        New-PublishedFile $copyName
         [IO.File]::WriteAllText($copyName, $copyText, (New-Object Text.UTF8Encoding($false)))
     }
     $tries = 1 + [Math]::Max(0, $Retries)

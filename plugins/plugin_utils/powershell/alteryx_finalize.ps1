@@ -6,16 +6,19 @@
 #   waits for that job to end, so the service is back and nothing writes into the staging folder when it is
 #   removed; a marker left by a killed job is removed. Another run's marker is never waited for nor removed.
 #   Another run's files are never touched: its staging folder and '.partial' files are cleaned by preflight.
-#   Parameters: RunId, LockPath, StagingPath, LogPath, LogText, Unpublish (string[]), WindowPath.
+#   A log that does not exist yet (no earlier step of the run could write it) is created with RestrictAcls as preflight
+#   does (_private_acl.ps1: its folder restricted when created here, the log restricted before its first line).
+#   Parameters: RunId, LockPath, StagingPath, LogPath, LogText, Unpublish (string[]), WindowPath, RestrictAcls.
 #   Result: log_path, removed (string[]), lock_released (bool), window_waited_seconds.
-#   Fails: 'storage' when the log cannot be written or a file cannot be removed.
+#   Fails: 'storage' when the log cannot be written (or restricted) or a file cannot be removed.
 [CmdletBinding()]
 param([string]$RunId, [string]$LockPath, [string]$StagingPath = '', [string]$LogPath = '',
-    [string]$LogText = '', [string[]]$Unpublish = @(), [string]$WindowPath = '')
+    [string]$LogText = '', [string[]]$Unpublish = @(), [string]$WindowPath = '', [bool]$RestrictAcls = $true)
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 #include _run_lock.ps1
+#include _private_acl.ps1
 
 $removed = New-Object Collections.ArrayList
 $released = $false
@@ -23,6 +26,9 @@ $windowWaited = 0
 try {
     if ($LogPath) {
         $Ansible.Changed = $true
+        if ($RestrictAcls) {
+            try { New-RestrictedLog $LogPath } catch { throw (Format-RestrictedAclError $LogPath $_) }
+        }
         $null = New-Item -ItemType Directory -Force -Path ([IO.Path]::GetDirectoryName($LogPath))
         [IO.File]::AppendAllText($LogPath, $LogText, (New-Object Text.UTF8Encoding($false)))
     }

@@ -7,6 +7,11 @@
 #     window marker), TakeOver (run id of a holder the controller judged dead or stale; '' = none),
 #     TakeOverAfterSeconds (the holder's heartbeat must still be at least this old; 0 = its controller is gone).
 #   RunLogPath, RunLogText: the run log's pending lines, appended first (Add-RunLog, best effort).
+#   RestrictAcls (REQ-SEC-7/8, _private_acl.ps1): the host log is created restricted (its folder too when created
+#     here) before its first line is written - when that fails nothing is written to it and the step fails; LocalDir
+#     and TempDir are created restricted when they do not exist (an existing folder keeps its ACL: it may be an
+#     administrator's tree, and every file a run publishes there gets its own restricted ACL); the staging folder
+#     always gets the restricted ACL. The lock and the dump window marker hold no secret and keep the folder's ACL.
 #   The lock is created with CreateNew (atomic: of runs started together exactly one gets it) holding the owner as
 #     JSON; its file time is the heartbeat. A held lock is reported, never judged here. A take-over moves the lock
 #     aside (atomic), re-checks it is still that holder, still old enough and that no dump job is alive, then
@@ -19,13 +24,14 @@
 #     stale_run_id, stale_started_utc, stale_controller ('' unless a holder was taken over), cleaned (string[]).
 #   Fails: 'validation' (not admin, required path or MongoDB data folder missing, LocalDir not on a drive),
 #     'storage' (space, destination not writable: the message quotes the first one's raw error; the controller
-#     adds what to do from its error and hresult, the exception's HResult, 0 when writable).
+#     adds what to do from its error and hresult, the exception's HResult, 0 when writable; a restricted ACL that
+#     cannot be set, e.g. on a FAT32/exFAT volume).
 [CmdletBinding(SupportsShouldProcess)]
 param(
     [string]$RunId, [string]$LockPath, [string]$StagingPath, [string]$LocalDir, [string]$TempDir = '', [string[]]$Destinations = @(),
     [string[]]$RequiredPaths = @(), [string]$MongoDataPath = '', [double]$FreeSpaceFactor = 2,
     [string]$ControllerHost = '', [string]$ControllerPid = '', [string]$ControllerStarted = '', [string]$WindowPath = '',
-    [string]$TakeOver = '', [int]$TakeOverAfterSeconds = 900,
+    [string]$TakeOver = '', [int]$TakeOverAfterSeconds = 900, [bool]$RestrictAcls = $true,
     [string]$RunLogPath = '', [string]$RunLogText = ''
 )
 Set-StrictMode -Version 2.0
@@ -34,12 +40,23 @@ $Ansible.Changed = $false
 #include _step_error.ps1
 #include _run_lock.ps1
 #include _run_log.ps1
+#include _private_acl.ps1
+# The log is restricted before its first line is in it; when it cannot be, none is written and the step fails below.
+$logAclError = ''
+if ($RestrictAcls -and $RunLogPath -and $RunLogText) {
+    try { New-RestrictedLog $RunLogPath } catch { $logAclError = Format-RestrictedAclError $RunLogPath $_; $RunLogText = '' }
+}
 Add-RunLog $RunLogPath $RunLogText
 
 $result = @{ is_admin = $false; mongo_data_bytes = 0; required_bytes = 0; free_bytes = 0; destinations = @()
     lock_taken = $false; holder_run_id = ''; holder_controller_host = ''; holder_controller_pid = ''; holder_controller_started = ''
     holder_started_utc = ''; holder_age_seconds = -1; job_alive = $false; job_run_id = ''; job_expires_utc = ''
     stale_run_id = ''; stale_started_utc = ''; stale_controller = ''; cleaned = (New-Object Collections.ArrayList) }
+function New-RunFolder([string]$Path) {
+    # An existing folder is left as it is (see RestrictAcls).
+    if (-not $RestrictAcls) { $null = New-Item -ItemType Directory -Force -Path $Path; return }
+    try { $null = New-RestrictedFolder $Path } catch { throw (New-StepError 'storage' (Format-RestrictedAclError $Path $_)) }
+}
 function Remove-Leftover([string]$Path) {
     if ($Path -and (Test-Path -LiteralPath $Path)) { Remove-Item -LiteralPath $Path -Recurse -Force; $null = $result.cleaned.Add($Path) }
 }
@@ -49,6 +66,7 @@ try {
     if (-not $result.is_admin) {
         throw (New-StepError 'validation' 'The backup needs administrator rights on the host: connect as an administrator or use become.')
     }
+    if ($logAclError) { throw (New-StepError 'storage' $logAclError) }
     $missing = @(@($RequiredPaths) | Where-Object { $_ -and -not (Test-Path -LiteralPath $_) })
     if ($missing.Count) { throw (New-StepError 'validation' "Required item(s) missing: $($missing -join ', '). Nothing was stopped.") }
     if ($MongoDataPath) {
@@ -60,7 +78,7 @@ try {
     $work = if ($TempDir) { $TempDir } else { $LocalDir }
     foreach ($folder in @($LocalDir, $work)) {
         if ([IO.Path]::GetPathRoot($folder) -notmatch '^[A-Za-z]:\\$') { throw (New-StepError 'validation' "The folder $folder must be on a local drive (like D:\Backups).") }
-        if ($PSCmdlet.ShouldProcess($folder, 'Create folder')) { $null = New-Item -ItemType Directory -Force -Path $folder }
+        if ($PSCmdlet.ShouldProcess($folder, 'Create folder')) { New-RunFolder $folder }
     }
     $result.free_bytes = (New-Object IO.DriveInfo ([IO.Path]::GetPathRoot($work))).AvailableFreeSpace
     $result.required_bytes = [long]($result.mongo_data_bytes * $FreeSpaceFactor)
@@ -118,7 +136,11 @@ try {
                     if (($item.Name -like '*.staging' -and $item.FullName -ne $StagingPath) -or $item.Name -like '*.partial') { Remove-Leftover $item.FullName }
                 }
             }
-            $null = New-Item -ItemType Directory -Force -Path $StagingPath
+            New-RunFolder $StagingPath
+            if ($RestrictAcls) {
+                # The staging folder is this run's alone, even when it existed: it gets the ACL either way.
+                try { Set-RestrictedAcl $StagingPath } catch { throw (New-StepError 'storage' (Format-RestrictedAclError $StagingPath $_)) }
+            }
         }
     }
     if (-not $result.lock_taken -and (Test-Path -LiteralPath $LockPath)) {

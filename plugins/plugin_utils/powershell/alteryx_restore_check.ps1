@@ -2,10 +2,11 @@
 # Contract: reads an archive on the node before a restore touches anything; judges nothing (the controller does).
 #   Archive: the archive's full path; '' = the newest ServerBackup_<mode>_<yyyyMMdd_HHmmss>.zip (by name) in
 #   BackupPath. Hashes the archive, reads its '.sha256' sidecar, and opens it read-only: every file entry's SHA256
-#   and size, and the text of BackupManifest.json. Changes nothing on the node (safe in check mode).
+#   and size, the text of BackupManifest.json and of its signature BackupManifest.json.sig. Changes nothing on the node (safe in check mode).
 #   Parameters: Archive, BackupPath.
 #   Result: archive (the path read), archive_sha256, sidecar (its text, $null when absent), manifest (the text of
-#     BackupManifest.json, $null when absent), entries [{name, size, sha256}].
+#     BackupManifest.json, $null when absent), signature (the text of BackupManifest.json.sig, $null when absent),
+#     entries [{name, size, sha256}].
 #   Fails: 'validation' when no archive is found or it cannot be read as a zip (a damaged entry fails its read).
 [CmdletBinding(SupportsShouldProcess)]
 param([string]$Archive = '', [string]$BackupPath = '')
@@ -19,7 +20,7 @@ function Get-StreamHash([IO.Stream]$Stream) {
     try { ([BitConverter]::ToString($sha.ComputeHash($Stream)) -replace '-', '').ToLower() } finally { $sha.Dispose() }
 }
 
-$result = @{ archive = $Archive; archive_sha256 = ''; sidecar = $null; manifest = $null; entries = @() }
+$result = @{ archive = $Archive; archive_sha256 = ''; sidecar = $null; manifest = $null; signature = $null; entries = @() }
 try {
     if (-not $Archive) {
         $names = @(Get-ChildItem -LiteralPath $BackupPath -File | Where-Object { $_.Name -match '^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip$' } | Sort-Object Name)
@@ -38,9 +39,10 @@ try {
             if ($entry.FullName.EndsWith('/')) { continue }
             $stream = $entry.Open()
             try { $null = $entries.Add(@{ name = $entry.FullName; size = $entry.Length; sha256 = Get-StreamHash $stream }) } finally { $stream.Dispose() }
-            if ($entry.FullName -eq 'BackupManifest.json') {
+            if ($entry.FullName -eq 'BackupManifest.json' -or $entry.FullName -eq 'BackupManifest.json.sig') {
                 $reader = New-Object IO.StreamReader($entry.Open())
-                try { $result.manifest = $reader.ReadToEnd() } finally { $reader.Dispose() }
+                try { $text = $reader.ReadToEnd() } finally { $reader.Dispose() }
+                if ($entry.FullName -eq 'BackupManifest.json') { $result.manifest = $text } else { $result.signature = $text }
             }
         }
     } finally { $zip.Dispose() }

@@ -3,15 +3,20 @@
 #   files included) and hashes them; optionally exports the controller token and embedded MongoDB passwords
 #   straight into files under Secrets\ - their values never reach the result, output or any log.
 #   Parameters: StagingPath, Items [{source, dest (relative path in staging), required (bool)}],
-#     ExportSecrets (bool), ExePath.
+#     ExportSecrets (bool), ExePath, RecipientPem (PEM text of an RSA X.509 certificate, or '').
+#   With RecipientPem each secret is encrypted in memory and only Secrets\<name>.cms is written: PEM
+#     '-----BEGIN CMS-----' of a DER CMS EnvelopedData (.NET EnvelopedCms: AES-256-CBC, RSA PKCS#1 v1.5 key transport,
+#     recipient by issuer and serial number) - the plaintext never touches the disk. Without it Secrets\<name>.txt
+#     holds the plaintext (the controller allows that only when the user asked for it).
 #   RunLogPath, RunLogText: the run log's pending lines, appended first (Add-RunLog, best effort).
 #   Result: files [{archive_path, source_path ('' for an exported secret), size, sha256, category,
 #     last_modified (the source's last write time, UTC 'yyyy-MM-ddTHH:mm:ssZ'; for a secret, when it was written)}],
 #     directories [{archive_path, source_path, file_count, total_bytes}] (one per folder item), missing [{source,
 #     required}], server_secret_exported (bool), mongo_passwords_exported (bool).
-#   Fails: 'validation' (a required item vanished since preflight), 'storage' (copy failed).
+#   Fails: 'validation' (a required item vanished since preflight, RecipientPem is not a usable certificate),
+#     'storage' (copy failed).
 [CmdletBinding()]
-param([string]$StagingPath, [object[]]$Items = @(), [bool]$ExportSecrets = $false, [string]$ExePath = '', [string]$RunLogPath = '', [string]$RunLogText = '')
+param([string]$StagingPath, [object[]]$Items = @(), [bool]$ExportSecrets = $false, [string]$ExePath = '', [string]$RecipientPem = '', [string]$RunLogPath = '', [string]$RunLogText = '')
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
@@ -35,11 +40,32 @@ function Add-Staged([string]$Source, [string]$Dest, [string]$Category) {
         sha256 = (Get-FileHash -LiteralPath $target -Algorithm SHA256).Hash.ToLower()
         last_modified = $written.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $invariant) })
 }
-function Export-Secret([string]$Verb, [string]$FileName, [string]$MustContain) {
+function Get-Recipient {
+    # .NET directly, not Protect-CmsMessage: its default cipher depends on the .NET Framework version.
+    Add-Type -AssemblyName System.Security
+    if ($RecipientPem -notmatch '-----BEGIN CERTIFICATE-----([^-]*)-----END CERTIFICATE-----') {
+        throw (New-StepError 'validation' 'RecipientPem holds no PEM certificate (-----BEGIN CERTIFICATE-----).')
+    }
+    try {
+        $der = [Convert]::FromBase64String($Matches[1])
+        New-Object Security.Cryptography.X509Certificates.X509Certificate2 (,$der)
+    } catch { throw (New-StepError 'validation' "RecipientPem is not a usable certificate: $($_.Exception.Message)") }
+}
+function Protect-Secret([string]$Text, $Recipient) {
+    $content = New-Object Security.Cryptography.Pkcs.ContentInfo (,[Text.Encoding]::UTF8.GetBytes($Text))
+    $aes256 = New-Object Security.Cryptography.Pkcs.AlgorithmIdentifier (New-Object Security.Cryptography.Oid '2.16.840.1.101.3.4.1.42')
+    $cms = New-Object Security.Cryptography.Pkcs.EnvelopedCms ($content, $aes256)
+    try { $cms.Encrypt((New-Object Security.Cryptography.Pkcs.CmsRecipient $Recipient)) }
+    catch { throw (New-StepError 'validation' "Cannot encrypt to the RecipientPem certificate: $($_.Exception.Message)") }
+    "-----BEGIN CMS-----`r`n" + [Convert]::ToBase64String($cms.Encode(), 'InsertLineBreaks') + "`r`n-----END CMS-----`r`n"
+}
+function Export-Secret([string]$Verb, [string]$Name, [string]$MustContain, $Recipient) {
     $run = Invoke-Native $ExePath $Verb
     if ($run.stdout -notmatch $MustContain) { return $false }
-    [IO.File]::WriteAllText((Join-Path (Join-Path $StagingPath 'Secrets') $FileName), $run.stdout.Trim())
-    Add-Staged '' "Secrets\$FileName" 'secret'
+    if ($Recipient) { $fileName = "$Name.cms"; $text = Protect-Secret $run.stdout.Trim() $Recipient }
+    else { $fileName = "$Name.txt"; $text = $run.stdout.Trim() }
+    [IO.File]::WriteAllText((Join-Path (Join-Path $StagingPath 'Secrets') $fileName), $text)
+    Add-Staged '' "Secrets\$fileName" 'secret'
     $true
 }
 try {
@@ -62,9 +88,11 @@ try {
         } else { Add-Staged $entry.source $entry.dest 'config' }
     }
     if ($ExportSecrets) {
+        $recipient = $null
+        if ($RecipientPem) { $recipient = Get-Recipient }
         $null = New-Item -ItemType Directory -Force -Path (Join-Path $StagingPath 'Secrets')
-        $exported.server_secret_exported = Export-Secret 'getserversecret' 'ControllerToken.txt' '\S'
-        $exported.mongo_passwords_exported = Export-Secret 'getemongopassword' 'MongoPasswords.txt' 'Admin'
+        $exported.server_secret_exported = Export-Secret 'getserversecret' 'ControllerToken' '\S' $recipient
+        $exported.mongo_passwords_exported = Export-Secret 'getemongopassword' 'MongoPasswords' 'Admin' $recipient
     }
 } catch {
     $Ansible.Result = @{ failure_class = (Get-FailureClass $_ 'storage'); message = "Cannot stage critical files: $($_.Exception.Message)" }

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import bson
 from bson import json_util
 
+from . import emongo_data
 from .host import DiskFullError, Host, WinError
 
 SERVICE = "AlteryxService"
@@ -452,10 +453,11 @@ def run_native(host: Host, file_path: str, command_line: str) -> ExeResult:
 
     Dispatches on the image name, as the programs this simulated host has: ``AlteryxService.exe`` (its one
     argument, looked up through the module so that an async job's native-child wrapper applies) and
-    ``mongodump.exe`` (``winsim_engine.mongodump``, which sees the command line Windows records:
+    ``mongodump.exe`` / ``mongorestore.exe`` (``winsim_engine.mongodump`` / ``.mongorestore``, which see the
+    command line Windows records:
     ``"<file_path>" <arguments>``). Any other program raises WinError: winsim has no model of it.
     """
-    from . import mongodump
+    from . import mongodump, mongorestore
     from .fakes.commands import split_command_line
 
     image = file_path.replace("/", "\\").rsplit("\\", 1)[-1].lower()
@@ -463,6 +465,8 @@ def run_native(host: Host, file_path: str, command_line: str) -> ExeResult:
         return run_service_exe(host, " ".join(split_command_line(command_line)))
     if image == mongodump.IMAGE:
         return mongodump.run(host, f'"{file_path}" {command_line}'.rstrip())
+    if image == mongorestore.IMAGE:
+        return mongorestore.run(host, f'"{file_path}" {command_line}'.rstrip())
     raise WinError(f"winsim has no model of the program {file_path}")
 
 
@@ -492,7 +496,8 @@ def _emongodump(host: Host, target: str) -> ExeResult:
     log_lines: list[str] = []
     time.sleep(float(state["mongo"].get("dump_seconds", 0.2)))
     try:
-        for database, collections in dataset(state).items():
+        # What the embedded MongoDB holds now: its live data folder's content (see emongo_data).
+        for database, collections in emongo_data.live_content(host).items():
             for collection, docs in collections.items():
                 log_lines.append(f"{_stamp()}\twriting {database}.{collection} to {target}\\{database}\\{collection}.bson")
                 data = b"".join(bson.encode(doc) for doc in docs)
@@ -515,8 +520,19 @@ def _emongodump(host: Host, target: str) -> ExeResult:
 
 
 def _emongorestore(host: Host, value: str) -> ExeResult:
+    """``emongorestore=<source>,<target>``: mongorestore of a dump folder into a new, empty data folder.
+
+    The dump's ``<db>\\<coll>.bson`` files are really loaded: the target folder ends up holding their documents
+    (emongo_data's layout), so a later emongodump of that folder, once it is live, dumps them again. Refused, as by
+    the real service, while AlteryxService runs, for a missing source and for a target that is not empty. Knob
+    ``state.mongo.restore_failed_documents`` (default 0): that many documents (the last ones of the dump) fail to
+    restore, as when mongorestore runs out of memory - the program still says it completed and only the log counts
+    them; the target then lacks them.
+    """
     source, _, target = value.partition(",")
     state = host.state()
+    if state.get("mongo", {}).get("type") != "embedded":
+        return ExeResult(0, "EMongoRestore failed: embedded MongoDB is not enabled on this node.", "")
     if service_status(host) != "stopped":
         return ExeResult(0, "EMongoRestore failed: stop AlteryxService first.", "")
     src = host.local_path(source.strip())
@@ -525,21 +541,32 @@ def _emongorestore(host: Host, value: str) -> ExeResult:
         return ExeResult(0, f"EMongoRestore failed: source {source} does not exist", "")
     if dest.exists() and any(dest.iterdir()):
         return ExeResult(0, f"EMongoRestore failed: target {target} is not empty", "")
-    restored = 0
-    for bson_file in src.rglob("*.bson"):
-        restored += len(bson.decode_all(bson_file.read_bytes()))
-    # Knob state["mongo"]["restore_failed_documents"] (default 0): that many documents fail to restore, as when
-    # mongorestore runs out of memory -- the program still says it completed and the log only counts them.
-    failed = min(restored, int(state.get("mongo", {}).get("restore_failed_documents", 0)))
-    restored -= failed
+    content: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for database in sorted(p for p in src.iterdir() if p.is_dir()):
+        for bson_file in sorted(database.glob("*.bson")):
+            content.setdefault(database.name, {})[bson_file.name[:-5]] = bson.decode_all(bson_file.read_bytes())
+    total = sum(len(docs) for colls in content.values() for docs in colls.values())
+    failed = min(total, int(state.get("mongo", {}).get("restore_failed_documents", 0)))
+    _drop_last(content, failed)
     dest.mkdir(parents=True, exist_ok=True)
-    (dest / "WiredTiger").write_text("restored\n")
+    host.write_bytes(dest / "WiredTiger", b"WiredTiger\nWiredTiger 10.0.0\n")
+    emongo_data.write_folder(host, dest, content)
+    restored = total - failed
     log = "".join(f"{_stamp()}\tFailed: insertion error: (BSONObjectTooLarge) document {n} of the dump\n"
                   for n in range(failed))
     log += f"{_stamp()}\t{restored} document(s) restored successfully. {failed} document(s) failed to restore.\n"
     (src / "mongoRestore.log").write_text(log)
     host.event("emongorestore", source=source, target=target, documents=restored, failed=failed)
     return ExeResult(0, "EMongoRestore completed.", log)
+
+
+def _drop_last(content: dict[str, dict[str, list[dict[str, Any]]]], count: int) -> None:
+    """Remove the last ``count`` documents of ``content`` (in dump order): the ones that failed to restore."""
+    for colls in reversed(list(content.values())):
+        for docs in reversed(list(colls.values())):
+            while count and docs:
+                docs.pop()
+                count -= 1
 
 
 # ----------------------------------------------------------------- dataset

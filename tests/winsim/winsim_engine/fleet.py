@@ -223,8 +223,8 @@ def build_host(root: Path, name: str, role: str, *, controller_name: str, mongo:
 def _build_persistence(c_drive: Path, role: str, mongo: str, seed: int) -> dict[str, Any]:
     """The controller's persistence on disk and its ``state.persistence`` record.
 
-    self-managed: mongodump.exe of MongoDB Database Tools at its default path. sqlite: real SQLite databases
-    (python sqlite3) in the SQLite folder, held open by the service, and a hidden lock file.
+    self-managed: mongodump.exe and mongorestore.exe of MongoDB Database Tools at their default paths. sqlite: real
+    SQLite databases (python sqlite3) in the SQLite folder, held open by the service, and a hidden lock file.
     """
     if role != "controller":
         return {"type": "none", "path": ""}
@@ -232,6 +232,7 @@ def _build_persistence(c_drive: Path, role: str, mongo: str, seed: int) -> dict[
         exe = c_drive.joinpath(*MONGODUMP_PATH.split("\\")[1:])
         exe.parent.mkdir(parents=True, exist_ok=True)
         exe.write_bytes(b"MZ winsim mongodump.exe (MongoDB Database Tools 100.9.4)\n")
+        exe.with_name("mongorestore.exe").write_bytes(b"MZ winsim mongorestore.exe (MongoDB Database Tools 100.9.4)\n")
         return {"type": "self-managed", "path": ""}
     if mongo == "embedded":
         return {"type": "embedded", "path": "C:\\ProgramData\\Alteryx\\Service\\Persistence\\MongoDB"}
@@ -317,7 +318,8 @@ def new_fleet(directory: str | os.PathLike[str], *, workers: int = 0, ui: int = 
 
 def cli(argv: list[str] | None = None) -> int:
     """``winsim new DIR [--workers N] [--ui N] [--clusters N] [--mongo M] [--mongo-server H:P] [--version V]
-    [--settings-encoding E]``."""
+    [--settings-encoding E]``; ``winsim tick HOST_ROOT...``; ``winsim mongo HOST_ROOT show|drop|delete|set [DB.COLL] [...]``;
+    ``winsim acl HOST_ROOT WINDOWS_PATH`` (the path's access rules, ``Host.access_rules``)."""
     parser = argparse.ArgumentParser(prog="winsim", description="Simulated Alteryx Server hosts for tests.")
     sub = parser.add_subparsers(dest="command", required=True)
     new = sub.add_parser("new", help="create a fleet and its inventory")
@@ -333,7 +335,25 @@ def cli(argv: list[str] | None = None) -> int:
                      help="encoding of the override RuntimeSettings.xml (default: %(default)s)")
     tick = sub.add_parser("tick", help="fire the scheduled tasks that came due on hosts (winsim has no daemon)")
     tick.add_argument("hosts", nargs="+", metavar="HOST_ROOT", help="a host folder, <fleet>/hosts/<name>")
+    mongo = sub.add_parser("mongo", help="show or change what a controller's embedded MongoDB holds")
+    mongo.add_argument("host", metavar="HOST_ROOT", help="a host folder, <fleet>/hosts/<name>")
+    mongo.add_argument("action", choices=("show", "drop", "delete", "set"))
+    mongo.add_argument("namespace", nargs="?", default="", metavar="DB.COLL")
+    mongo.add_argument("extra", nargs="*", metavar="COUNT|FIELD=VALUE")
+    acl = sub.add_parser("acl", help="show the access rules of a path on a host, as Get-Acl would")
+    acl.add_argument("host", metavar="HOST_ROOT", help="a host folder, <fleet>/hosts/<name>")
+    acl.add_argument("path", metavar="WINDOWS_PATH", help="e.g. D:\\Alteryx\\Backups or \\\\fileserver\\backups")
     args = parser.parse_args(argv)
+    if args.command == "acl":
+        from .host import Host
+
+        print(json.dumps(Host(args.host).access_rules(args.path), indent=1, sort_keys=True))
+        return 0
+    if args.command == "mongo":
+        from .emongo_data import cli as mongo_cli
+
+        print(json.dumps(mongo_cli(args.host, args.action, args.namespace, args.extra), indent=1, sort_keys=True))
+        return 0
     if args.command == "tick":
         from .host import Host
         from .scheduler import tick as tick_host

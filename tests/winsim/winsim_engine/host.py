@@ -35,6 +35,18 @@ from typing import Any
 
 REDACTED = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 SECRET_KEY = re.compile(r"pass(word)?|secret|token|credential", re.IGNORECASE)
+# The DACL an item inherits when nothing below the volume root set one: a data drive formatted by Windows
+# (Administrators and SYSTEM full control, every signed-in user may read and change), and the NTFS permissions of the
+# fleet's file share (the share's admins; its backup group may change files). winsim models Allow rules only.
+DRIVE_DEFAULT_RULES = (("BUILTIN\\Administrators", "FullControl"), ("NT AUTHORITY\\SYSTEM", "FullControl"),
+                       ("NT AUTHORITY\\Authenticated Users", "Modify"), ("BUILTIN\\Users", "ReadAndExecute"))
+SHARE_DEFAULT_RULES = (("BUILTIN\\Administrators", "FullControl"), ("NT AUTHORITY\\SYSTEM", "FullControl"),
+                       ("CORP\\Domain Admins", "FullControl"), ("CORP\\Backup Operators", "Modify"))
+# A volume without security descriptors (FAT32, exFAT): everyone may do everything, and no DACL can be set.
+NO_ACL_RULES = (("Everyone", "FullControl"),)
+NO_ACL_FILE_SYSTEMS = frozenset({"FAT", "FAT32", "EXFAT"})
+# NotSupportedException of NativeObjectSecurity.Persist for ERROR_NO_SECURITY_ON_OBJECT (.NET Framework resources).
+NO_SECURITY_MESSAGE = "Unable to perform a security operation on an object that has no associated security."
 
 
 class WinError(Exception):
@@ -344,8 +356,10 @@ class Host:
                 raise WinError("Source and destination path must have identical roots. Move will not work across "
                                "volumes.")
             old_key = self.win_path(src).lower()
+            carried = self._carried_acl(src)
             os.rename(src, dst)
             self._rekey_attributes(old_key, self.win_path(dst).lower())
+            self._place_acl(old_key, dst, carried)
             return dst
         if dst.exists():
             # -Force replaces only a file (File.Exists); a folder in the way always fails.
@@ -354,6 +368,7 @@ class Host:
             self._forget_attributes(self.win_path(dst).lower())
             dst.unlink()
         old_key = self.win_path(src).lower()
+        carried = self._carried_acl(src) if same_volume else None  # across volumes: a new file, it inherits there
         if same_volume:
             os.replace(src, dst)
         else:
@@ -361,6 +376,7 @@ class Host:
             shutil.copy2(src, dst)
             src.unlink()
         self._rekey_attributes(old_key, self.win_path(dst).lower(), ino=dst.stat().st_ino)  # a copy across volumes
+        self._place_acl(old_key, dst, carried)
         return dst
 
     def _volume(self, local: Path) -> str:
@@ -383,6 +399,132 @@ class Host:
     def _forget_attributes(self, key: str) -> None:
         with self.locked_state() as state:
             state.get("attributes", {}).pop(key, None)
+
+    # ------------------------------------------------------ access control
+    # NTFS keeps a security descriptor per item; the sandbox's Linux files cannot, so winsim persists the DACLs
+    # set on the host in state.json under "acls", keyed and identified like "attributes" (a file deleted and
+    # created again is a new file and inherits). An item without an entry inherits the DACL of its nearest ancestor
+    # that has one (Windows propagates inheritable rules down to every item that does not block inheritance), else
+    # the volume's default. Every rule modelled is inheritable by files and folders (the
+    # ContainerInherit, ObjectInherit rules our scripts write) and of type Allow.
+    def current_user(self) -> str:
+        """``[Security.Principal.WindowsIdentity]::GetCurrent().Name``: the account the connection runs as."""
+        state = self.state()
+        return f"{state['hostname']}\\{state.get('connection_user', 'Administrator')}"
+
+    def file_system(self, local: Path) -> str:
+        """The file system of the volume holding ``local``: a drive's ``file_system`` in state.json (default NTFS);
+        shares are NTFS."""
+        drive = self.drive_of(local)
+        if drive == "UNC":
+            return "NTFS"
+        return str(self.state()["disks"].get(drive.upper(), {}).get("file_system", "NTFS"))
+
+    def set_access_control(self, win_path: str, rules: Iterable[tuple[str, str]], protected: bool = True) -> None:
+        """``[IO.File]::SetAccessControl`` / ``[IO.Directory]::SetAccessControl`` with a new DACL of ``rules``
+        ((identity, rights) pairs); ``protected`` is ``SetAccessRuleProtection($true, $false)``: nothing inherited.
+
+        Like SetNamedSecurityInfo, setting a folder's DACL propagates to the items below it: their kept inherited
+        rules (a same-volume move's) are replaced, their own protected DACLs stay. A missing item raises
+        ``Could not find file '<p>'.``; on a FAT32/exFAT volume the call raises NotSupportedException's
+        ``Unable to perform a security operation on an object that has no associated security.``
+        """
+        local = self.local_path(win_path)
+        if not local.exists():
+            raise WinError(f"Could not find file '{win_path}'.")
+        if self.file_system(local).upper() in NO_ACL_FILE_SYSTEMS:
+            raise WinError(NO_SECURITY_MESSAGE)
+        key = self.win_path(local).lower()
+        entry = {"protected": bool(protected), "rules": _rules(rules, inherited=False),
+                 **file_identity(local, create=True)}
+        with self.locked_state() as state:
+            table = _live_acls(state.setdefault("acls", {}), self)
+            if local.is_dir():
+                for below in [k for k, e in table.items() if k.startswith(key + "\\") and not e.get("protected")]:
+                    del table[below]
+            table[key] = entry
+            state["acls"] = table
+
+    def create_directory(self, win_path: str, rules: Iterable[tuple[str, str]] | None = None) -> bool:
+        """``[IO.Directory]::CreateDirectory(<p>[, <DirectorySecurity>])``: creates the folder and every missing
+        parent; returns True when the folder itself was created here.
+
+        With ``rules`` every folder created gets that protected DACL (.NET passes the same security attributes to
+        each CreateDirectory it makes); a folder that exists already is left as it is - the ACL is not applied to
+        it. A volume without security (FAT32, exFAT) ignores the ACL silently, as CreateDirectory does there.
+        An existing file in the way raises ``Cannot create '<p>' because a file or directory with the same name
+        already exists.``
+        """
+        local = self.local_path(win_path)
+        if local.is_dir():
+            return False
+        missing = []
+        probe = local
+        while not probe.exists():
+            missing.append(probe)
+            probe = probe.parent
+        if not probe.is_dir():
+            raise WinError(f"Cannot create '{self.win_path(probe)}' because a file or directory with the same name "
+                           "already exists.")
+        local.mkdir(parents=True)
+        if rules is not None and self.file_system(local).upper() not in NO_ACL_FILE_SYSTEMS:
+            rule_list = list(rules)
+            for folder in reversed(missing):
+                self.set_access_control(self.win_path(folder), rule_list)
+        return True
+
+    def access_rules(self, win_path: str) -> dict[str, Any]:
+        """What ``Get-Acl`` shows of an existing item's DACL: ``{path, protected, inherited_from, rules}``, each rule
+        ``{identity, rights, type, inherited}``.
+
+        ``protected`` is ``AreAccessRulesProtected``; ``inherited_from`` the Windows path whose DACL the rules come
+        from (the item itself for its own DACL), ``(volume default)`` for the drive or share default, or
+        ``(no security: <file system>)`` on a FAT32/exFAT volume. A missing item raises ``Cannot find path '<p>'
+        because it does not exist.``
+        """
+        local = self.local_path(win_path)
+        if not local.exists():
+            raise WinError(f"Cannot find path '{win_path}' because it does not exist.")
+        shown = self.win_path(local)
+        system = self.file_system(local)
+        if system.upper() in NO_ACL_FILE_SYSTEMS:
+            return {"path": shown, "protected": False, "inherited_from": f"(no security: {system})",
+                    "rules": _rules(NO_ACL_RULES, inherited=False)}
+        table = self.state().get("acls", {})
+        probe = local
+        while True:
+            entry = _acl_entry(table, self, probe)
+            if entry is not None:
+                own = probe == local
+                rules = entry["rules"] if own else [{**rule, "inherited": True} for rule in entry["rules"]]
+                return {"path": shown, "protected": own and entry["protected"], "rules": rules,
+                        "inherited_from": self.win_path(probe)}
+            if probe.parent == probe or not _inside_volume(self, probe.parent):
+                break
+            probe = probe.parent
+        default = SHARE_DEFAULT_RULES if self.drive_of(local) == "UNC" else DRIVE_DEFAULT_RULES
+        return {"path": shown, "protected": False, "inherited_from": "(volume default)",
+                "rules": _rules(default, inherited=True)}
+
+    def _carried_acl(self, local: Path) -> dict[str, Any]:
+        """The DACL a same-volume move keeps: MoveFile moves the security descriptor as it is, inherited rules
+        included - they are not recomputed from the new parent (the classic leak of a file moved into a
+        restricted folder)."""
+        current = self.access_rules(self.win_path(local))
+        return {"protected": current["protected"], "rules": current["rules"]}
+
+    def _place_acl(self, old_key: str, dst: Path, carried: dict[str, Any] | None) -> None:
+        new_key = self.win_path(dst).lower()
+        keeps = carried is not None and self.file_system(dst).upper() not in NO_ACL_FILE_SYSTEMS  # before the lock
+        with self.locked_state() as state:
+            table = state.get("acls", {})
+            for key in [k for k in table if k in (old_key, new_key) or k.startswith(old_key + "\\")]:
+                entry = table.pop(key)
+                if key.startswith(old_key + "\\"):
+                    table[new_key + key[len(old_key):]] = entry
+            if keeps and carried is not None:
+                table[new_key] = {**carried, **file_identity(dst, create=True)}
+            state["acls"] = table
 
     # ------------------------------------------------------------ encodings
     def read_all_text(self, win_path: str) -> str:
@@ -549,6 +691,49 @@ def _flags_of(table: dict[str, Any], host: Host, local: Path) -> set[str]:
     except (WinError, OSError):
         return set()
     return set(entry.get("attrs", []))
+
+
+def _rules(pairs: Iterable[Any], inherited: bool) -> list[dict[str, Any]]:
+    """Rules as ``Get-Acl`` lists them, from (identity, rights) pairs or rule dicts."""
+    out = []
+    for pair in pairs:
+        identity, rights = (pair["identity"], pair["rights"]) if isinstance(pair, dict) else pair
+        out.append({"identity": str(identity), "rights": str(rights), "type": "Allow", "inherited": inherited})
+    return out
+
+
+def _acl_entry(table: dict[str, Any], host: Host, local: Path) -> dict[str, Any] | None:
+    """The ``acls`` entry of ``local``, ignoring one of an item since deleted and created again."""
+    try:
+        entry = table.get(host.win_path(local).lower())
+        if not entry or not local.exists() or not _same_file(entry, local):
+            return None
+    except (WinError, OSError):
+        return None
+    return entry
+
+
+def _live_acls(table: dict[str, Any], host: Host) -> dict[str, Any]:
+    """The ``acls`` table without entries of items that are gone (or were replaced by a new item)."""
+    live = {}
+    for key, entry in table.items():
+        try:
+            local = host.local_path(key)
+        except WinError:
+            continue
+        if _acl_entry(table, host, local) is not None:
+            live[key] = entry
+    return live
+
+
+def _inside_volume(host: Host, local: Path) -> bool:
+    """True while ``local`` is on a drive or share (not above the volume's root folder)."""
+    drives = host.root / "drives"
+    resolved = local.resolve()
+    if resolved.is_relative_to(drives):
+        return len(resolved.relative_to(drives).parts) >= 1
+    shares = host.fleet_root / "shares"
+    return resolved.is_relative_to(shares) and len(resolved.relative_to(shares).parts) >= 2
 
 
 _ID_XATTR = "user.winsim.id"

@@ -295,6 +295,14 @@ RESTORE_SQLITE_MANIFEST = {"BackupMetadata": {"BackupMode": "DatabaseOnly"}, "Ba
 
 # Canned $Ansible.Result of each host script, shaped as its header comment's contract says.
 SCRIPTS = {
+    "alteryx_restore_secret": lambda params: (
+        {"entry": params["Entry"], "content_base64": "MIIB", "size": 3} if params["Phase"] == "read"
+        else {"exit_code": 0, "stdout": "Server secret set.", "length": 64}),
+    "alteryx_restore_rename": lambda params: (
+        {"values": [{"name": "Gallery/BaseAddress", "value": "http://alteryx01/gallery/"},
+                    {"name": "Worker/ServerName", "value": None}], "mentions": ["BaseAddress", "SmtpServer"]}
+        if params["Phase"] == "read" else
+        {"path": params["Path"], "sha256": SHA, "edited": [e["name"] for e in params["Edits"]]}),
     "alteryx_facts": lambda params: {
         "computer_name": "ALTERYX01", "windows_version": "Microsoft Windows Server 2019 Standard",
         "current_user": "ALTERYX01\\svc-backup", "is_admin": True,
@@ -375,6 +383,11 @@ SCRIPTS = {
 
 # Values for the required options (and a few others) so that each step takes its full path.
 ARGS: dict[str, dict[str, Any]] = {
+    "alteryx_restore_prepare": {"manifest": {**RESTORE_MANIFEST, "SystemInformation": {"ServerHostname": "ALTERYX01"},
+                                             "Extensions": {"ServiceLogonAccount": "CORP\\old", "RunAsUser": "CORP\\ra"}},
+                                "scope": "Full", "facts": FACTS, "target_host": "dr01"},
+    "alteryx_restore_secret": {"archive": RESTORE_ARCHIVE, "kind": "plaintext", "entry": "Secrets/ControllerToken.txt"},
+    "alteryx_restore_rename": {"source_host": "alteryx01", "target_host": "dr01"},
     "alteryx_backup_config": {"path": str(DATA_DIR / "backup-config.json")},
     "alteryx_backup_plan": {"mode": "Full", "local_dir": "D:\\B", "host_folder": "node1",
                             "network_paths": ["\\\\nas\\b"]},
@@ -398,6 +411,7 @@ ARGS: dict[str, dict[str, Any]] = {
                             started=datetime(2024, 1, 31, 2, 0, 0), facts=FACTS, dump=DUMP_RESULT,
                             files=[STAGED_FILE], directories=[STAGED_DIRECTORY])},
     "alteryx_cloud_upload": {"archive": {"path": "D:\\B\\a.zip", "size": 1, "sha256": SHA}},
+    "alteryx_cloud_retention": {"retention_days": {"DB": 7}, "now": "2024-01-31T02:00:00"},
     "alteryx_retention": {"folders": ["D:\\B"], "retention_days": {"DB": 7}, "now": "2024-01-31T02:00:00"},
     "alteryx_backup_inventory": {"local_dir": "D:\\B", "network_paths": ["\\\\nas\\b"], "verify": True},
     # No host registered an inventory (all UNREACHABLE): the report is written, the task does not fail.

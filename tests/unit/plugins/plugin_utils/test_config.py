@@ -345,7 +345,16 @@ def test_a_connection_string_without_password_is_accepted() -> None:
 def test_the_spec_example_maps_every_key() -> None:
     loaded = load_config(SPEC_EXAMPLE.read_bytes(), SOURCE)
     assert loaded == {"settings": SPEC_SETTINGS, "warnings": [], "format": "nested"}
-    assert set(SPEC_SETTINGS) == {entry.setting for entry in CONFIG_KEYS}
+    # The secrets' encryption (issue 12) is beyond the spec: its two keys are absent from the spec's example.
+    assert set(SPEC_SETTINGS) | {"secrets_recipient", "secrets_plaintext_allowed"} == {e.setting for e in CONFIG_KEYS}
+
+
+def test_the_secrets_keys_map_to_their_settings() -> None:
+    document = _set(_set(_minimal(), "FilesConfiguration.SecretsRecipientCertificate", "/etc/alteryx/secrets.crt"),
+                    "FilesConfiguration.AllowPlaintextSecrets", True)
+    settings = _load(document)["settings"]
+    assert settings["secrets_recipient"] == "/etc/alteryx/secrets.crt"
+    assert settings["secrets_plaintext_allowed"] is True
 
 
 def test_only_keys_in_the_file_are_returned() -> None:

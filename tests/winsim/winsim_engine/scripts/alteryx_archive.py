@@ -14,6 +14,7 @@ from ..host import WinError
 from ..psconvert import double_text
 from . import ScriptFailure
 from ._common import sha256
+from ._private_acl import new_restricted_file, restricted_acl_error
 from ._run_lock import run_owns_lock, update_heartbeat
 from ._run_log import add_run_log
 from ._step_error import StepError, failure_class_of
@@ -26,6 +27,17 @@ def _assert_run_owns_lock(host, p):
     if not run_owns_lock(host, p["LockPath"], p["RunId"]):
         raise StepError("general", f"Run {p['RunId']} no longer owns {p['LockPath']} (the run was cancelled): nothing "
                                    "was published.")
+
+
+def _new_published_file(host, p, win_path):
+    """``New-PublishedFile``: empty, restricted (RestrictAcls) before a byte is written into it."""
+    if not p["RestrictAcls"]:
+        host.write_bytes(host.local_path(win_path), b"")
+        return
+    try:
+        new_restricted_file(host, win_path)
+    except (WinError, OSError) as exc:
+        raise StepError("storage", restricted_acl_error(host, win_path, exc)) from exc
 
 
 def _check_entries(path):
@@ -96,10 +108,12 @@ def run(host, p, ctx):
     try:
         staging = host.local_path(p["StagingPath"])
         partial = host.local_path(local_win + ".partial")
+        _new_published_file(host, p, local_win + ".partial")
         try:
             # ZipFile.CreateFromDirectory enumerates everything, hidden files included.
             members = [f for f in sorted(staging.rglob("*")) if f.is_file()]
             host.check_space(partial, sum(f.stat().st_size for f in members) // 2)
+            # Written into the file made above (FileMode.Open: same file, its ACL stays).
             with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
                 for f in members:
                     zf.write(f, "/".join(f.relative_to(staging).parts))
@@ -122,9 +136,11 @@ def run(host, p, ctx):
         add_published(local_win)
         host.move_item(local_win + ".partial", local_win, force=True)
         add_published(local_win + ".sha256")
+        _new_published_file(host, p, local_win + ".sha256")
         host.write_bytes(host.local_path(local_win + ".sha256"), f"{digest}  {name}\n".encode())
         if copy_name:
             add_published(copy_name)
+            _new_published_file(host, p, copy_name)
             host.write_bytes(host.local_path(copy_name), copy_text.encode("utf-8"))
         tries = 1 + max(0, p["Retries"])
         for dest in destinations:

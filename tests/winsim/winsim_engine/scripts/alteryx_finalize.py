@@ -7,6 +7,7 @@ import time
 
 from ..host import WinError
 from . import ScriptFailure
+from ._private_acl import new_restricted_log, restricted_acl_error
 from ._run_lock import job_alive, json_field, read_json_file, run_owns_lock
 
 
@@ -17,6 +18,11 @@ def run(host, p, ctx):
     try:
         if p["LogPath"]:
             changed = True
+            if p["RestrictAcls"]:
+                try:
+                    new_restricted_log(host, p["LogPath"])
+                except (WinError, OSError) as exc:
+                    raise WinError(restricted_acl_error(host, p["LogPath"], exc)) from exc
             log = host.local_path(p["LogPath"])
             data = str(p["LogText"] or "").encode("utf-8")
             log.parent.mkdir(parents=True, exist_ok=True)

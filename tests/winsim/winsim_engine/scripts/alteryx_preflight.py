@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from ..host import WinError
 from . import ScriptFailure
 from ._common import utc_iso
+from ._private_acl import new_restricted_folder, new_restricted_log, restricted_acl_error, set_restricted_acl
 from ._run_lock import job_alive, json_field, read_json_file
 from ._run_log import add_run_log
 from ._step_error import StepError, failure_class_of
@@ -32,7 +33,25 @@ def probe_hresult(exc):
     return next((code for needle, code in PROBE_HRESULTS if needle in text), IO_EXCEPTION_HRESULT)
 
 
+def _new_run_folder(host, p, path):
+    """``New-RunFolder``: restricted when created here (an existing folder is left as it is)."""
+    if not p["RestrictAcls"]:
+        host.local_path(path).mkdir(parents=True, exist_ok=True)
+        return
+    try:
+        new_restricted_folder(host, path)
+    except (WinError, OSError) as exc:
+        raise StepError("storage", restricted_acl_error(host, path, exc)) from exc
+
+
 def run(host, p, ctx):
+    log_acl_error = ""
+    if p["RestrictAcls"] and p["RunLogPath"] and p["RunLogText"]:
+        try:
+            new_restricted_log(host, p["RunLogPath"])
+        except (WinError, OSError) as exc:
+            log_acl_error = restricted_acl_error(host, p["RunLogPath"], exc)
+            p = {**p, "RunLogText": ""}
     add_run_log(host, p)
     changed = False
     result = {"is_admin": False, "mongo_data_bytes": 0, "required_bytes": 0, "free_bytes": 0, "destinations": [],
@@ -51,6 +70,8 @@ def run(host, p, ctx):
         if not result["is_admin"]:
             raise StepError("validation", "The backup needs administrator rights on the host: connect as an "
                                           "administrator or use become.")
+        if log_acl_error:
+            raise StepError("storage", log_acl_error)
         missing = [path for path in p["RequiredPaths"] or [] if path and not host.local_path(path).exists()]
         if missing:
             raise StepError("validation", f"Required item(s) missing: {', '.join(missing)}. Nothing was stopped.")
@@ -66,7 +87,7 @@ def run(host, p, ctx):
             if not re.match(r"^[A-Za-z]:\\", folder or ""):  # [IO.Path]::GetPathRoot is not 'X:\'
                 raise StepError("validation", f"The folder {folder} must be on a local drive (like D:\\Backups).")
             if not ctx.check_mode:
-                host.local_path(folder).mkdir(parents=True, exist_ok=True)
+                _new_run_folder(host, p, folder)
         result["free_bytes"] = host.free_bytes(work[0].upper())
         result["required_bytes"] = int(result["mongo_data_bytes"] * p["FreeSpaceFactor"])
         if result["free_bytes"] < result["required_bytes"]:
@@ -138,7 +159,12 @@ def run(host, p, ctx):
                         if ((fnmatch.fnmatch(name.lower(), "*.staging") and full.lower() != p["StagingPath"].lower())
                                 or fnmatch.fnmatch(name.lower(), "*.partial")):
                             remove_leftover(full)
-                host.local_path(p["StagingPath"]).mkdir(parents=True, exist_ok=True)
+                _new_run_folder(host, p, p["StagingPath"])
+                if p["RestrictAcls"]:
+                    try:
+                        set_restricted_acl(host, p["StagingPath"])
+                    except (WinError, OSError) as exc:
+                        raise StepError("storage", restricted_acl_error(host, p["StagingPath"], exc)) from exc
         if not result["lock_taken"] and host.local_path(lock_path).exists():
             holder = read_json_file(host, lock_path)
             for field in ("run_id", "controller_host", "controller_pid", "controller_started", "started_utc"):

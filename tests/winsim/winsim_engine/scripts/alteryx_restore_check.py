@@ -29,7 +29,8 @@ def entry_bytes(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 
 
 def run(host, p, ctx):
-    result = {"archive": p["Archive"], "archive_sha256": "", "sidecar": None, "manifest": None, "entries": []}
+    result = {"archive": p["Archive"], "archive_sha256": "", "sidecar": None, "manifest": None, "signature": None,
+              "entries": []}
     try:
         if not p["Archive"]:
             # Get-ChildItem -File without -Force: hidden archives are not listed; Sort-Object Name (case-insensitive).
@@ -53,9 +54,10 @@ def run(host, p, ctx):
                     data = entry_bytes(zf, info)
                     entries.append({"name": info.filename, "size": info.file_size,
                                     "sha256": hashlib.sha256(data).hexdigest()})
-                    if info.filename == "BackupManifest.json":
+                    if info.filename in ("BackupManifest.json", "BackupManifest.json.sig"):
                         # StreamReader.ReadToEnd: UTF-8, a byte order mark dropped, bad bytes replaced.
-                        result["manifest"] = data.decode("utf-8-sig", errors="replace")
+                        text = data.decode("utf-8-sig", errors="replace")
+                        result["manifest" if info.filename == "BackupManifest.json" else "signature"] = text
         except zipfile.BadZipFile as exc:
             raise WinError(f"End of Central Directory record could not be found. ({exc})") from exc
         result["entries"] = entries

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zipfile
 
+from .. import alteryx
 from ..host import WinError
 from . import ScriptFailure
 from ._common import sha256
@@ -18,6 +19,13 @@ def _writable(host, path):
     if local.is_dir() or (local.exists() and host.attributes(path) & {"Hidden", "ReadOnly"}):
         raise WinError(f"Access to the path '{path}' is denied.")
     return local
+
+
+def _not_in_use(host, path):
+    """[IO.File]::Copy and ExtractToFile open the file; one the running service holds open without sharing (its
+    SQLite databases) fails as on Windows."""
+    if path.lower() in alteryx.files_in_use(host):
+        raise WinError(f"The process cannot access the file '{path}' because it is being used by another process.")
 
 
 def run(host, p, ctx):
@@ -35,6 +43,7 @@ def run(host, p, ctx):
             for file in p["Files"] or []:
                 safety[file["path"]] = ""
                 if host.local_path(file["path"]).is_file():
+                    _not_in_use(host, file["path"])
                     changed = True
                     copy = f"{file['path']}.pre-restore-{p['RunId']}"
                     if host.local_path(copy).exists():  # [IO.File]::Copy(s, d, $false)
@@ -53,6 +62,7 @@ def run(host, p, ctx):
                     attributes = host.attributes(file["path"])
                     host.set_attributes(file["path"], ["Normal"])
                 _writable(host, file["path"])
+                _not_in_use(host, file["path"])
                 host.write_bytes(target, entry_bytes(zf, zf.getinfo(file["entry"])))
                 if attributes is not None:
                     host.set_attributes(file["path"], attributes or ["Normal"])

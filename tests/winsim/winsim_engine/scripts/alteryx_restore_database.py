@@ -1,4 +1,5 @@
-"""Twin of alteryx_restore_database.ps1: extract -> stop -> emongorestore | switch -> start in finally; or discard."""
+"""Twin of alteryx_restore_database.ps1: extract -> stop -> emongorestore | mongorestore | switch -> start in finally;
+or discard."""
 
 from __future__ import annotations
 
@@ -8,16 +9,48 @@ import zipfile
 
 from ..host import WinError
 from . import ScriptFailure
-from ._invoke_native import invoke_native
+from ._invoke_native import invoke_native, invoke_native_watched
+from ._private_config import new_private_folder, write_password_config
 from ._service_control import set_service_target, status
 from .alteryx_restore_check import entry_bytes
 
+MONGORESTORE_MISSING = "install MongoDB Database Tools 100.x or set mongorestore_path."
+
 
 def clear_folder(host, path):
-    """``Clear-Folder``: Remove-Item -Recurse -Force when the path exists."""
-    local = host.local_path(path)
-    if local.exists():
-        shutil.rmtree(local)
+    """``Clear-Folder``: Remove-Item -Recurse -Force when the path exists (an empty path is no folder)."""
+    if path and host.local_path(path).exists():
+        shutil.rmtree(host.local_path(path))
+
+
+def invoke_mongorestore(host, p):
+    """``Invoke-Mongorestore``: mongorestore of StagingPath, the password only in a --config file; its stderr (the
+    tool's whole log) kept as StagingPath\\mongoRestore.log."""
+    arguments = [f"--dir={p['StagingPath']}"]
+    if p["Uri"]:
+        arguments.append(f"--uri={p['Uri']}")
+    if p["Username"]:
+        arguments += [f"--username={p['Username']}", f"--authenticationDatabase={p['AuthDatabase']}"]
+    if p["Gzip"]:
+        arguments.append("--gzip")
+    if p["Drop"]:
+        arguments.append("--drop")
+    private = ""
+    try:
+        # A SecureString is a non-null object, so an empty one is truthy: its Length decides.
+        if p["Password"] is not None and p["Password"].Length > 0:
+            private = new_private_folder(host, "alteryx-mongorestore-")
+            config = private + "\\mongorestore.yml"
+            write_password_config(host, config, p["Password"])
+            arguments = [f"--config={config}"] + arguments
+        run_ = invoke_native_watched(host, p["MongorestorePath"], arguments, lambda: None, 30, MONGORESTORE_MISSING)
+    finally:
+        if private:
+            shutil.rmtree(host.local_path(private))
+            host.event("private_folder_removed", path=private)
+    host.write_bytes(host.local_path(p["StagingPath"].rstrip("\\") + "\\mongoRestore.log"),
+                     (run_["stderr"] + "\n").encode())
+    return run_
 
 
 def expand_dump(host, p):
@@ -77,7 +110,7 @@ def run(host, p, ctx):
     if p["Phase"] == "discard":
         try:
             for path in (p["RestorePath"], p["StagingPath"]):
-                if host.local_path(path).exists():
+                if path and host.local_path(path).exists():
                     changed = True
                     shutil.rmtree(host.local_path(path))
         except (WinError, OSError) as exc:
@@ -97,7 +130,10 @@ def run(host, p, ctx):
         changed = True
         step = p["Phase"]
         if p["Phase"] == "restore":
-            run_ = invoke_native(host, p["ExePath"], f"emongorestore={p['StagingPath']},{p['RestorePath']}")
+            if p["Method"] == "mongorestore":
+                run_ = invoke_mongorestore(host, p)
+            else:
+                run_ = invoke_native(host, p["ExePath"], f"emongorestore={p['StagingPath']},{p['RestorePath']}")
             result.update(exe_exit_code=run_["exit_code"], exe_stdout=run_["stdout"], exe_stderr=run_["stderr"])
         else:
             switch_data_folder(host, p)
