@@ -317,12 +317,12 @@ def _check_copy(checks: _Checks, name: str, size: int, sha256: str, manifest: di
     checks.add("copy_sha256", file, copy_sha, sha256, str(copy_sha).lower() == sha256)
     checks.add("copy_size", file, copy_size, size, copy_size == size)
     if manifest is not None:
-        differences = _copy_differences(manifest, copy)
+        differences = copy_differences(manifest, copy)
         checks.add("copy_matches_manifest", file, "equal to BackupManifest.json but for the archive values",
                    "; ".join(differences[:5]) or "equal", not differences)
 
 
-def _copy_differences(inside: Mapping[str, Any], copy: Mapping[str, Any]) -> list[str]:
+def copy_differences(inside: Mapping[str, Any], copy: Mapping[str, Any]) -> list[str]:
     """Paths where the copy differs from the manifest inside, the filled-in values excepted."""
     unfilled = json.loads(json.dumps(copy))
     for section, key in COPY_FILLED:

@@ -45,8 +45,16 @@ def check_name(name: str, what: str) -> str:
 
 def rewrite(value: str, source: str, target: str) -> str:
     """``value`` with every host name in it that is ``source`` (in full or by its first label) replaced by
-    ``target``; the rest (scheme, port, path) stays as it was."""
-    return _HOST_TOKEN.sub(lambda m: target if _same_host(m.group(0), source) else m.group(0), value)
+    ``target``; the rest (scheme, port, path) stays as it was. A bare ``target`` keeps the domain of a fully
+    qualified name it replaces (``alteryx01.corp.example`` -> ``dr01.corp.example``: a recovery host usually joins
+    the same domain, and a short name in a public address would break DNS and TLS for remote users); a fully
+    qualified ``target`` is written as given."""
+    def replace(match: re.Match[str]) -> str:
+        found = match.group(0)
+        if not _same_host(found, source):
+            return found
+        return target + found[found.index("."):] if "." in found and "." not in target else target
+    return _HOST_TOKEN.sub(replace, value)
 
 
 def rename_edits(values: Iterable[Mapping[str, Any]], source: str, target: str) -> list[dict[str, str]]:

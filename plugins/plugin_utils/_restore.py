@@ -10,8 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ansible_collections.alteryx.server.plugins.module_utils._archive_verify import (
+    COPY_SUFFIX,
     MANIFEST_NAME,
     SIDECAR_RE,
+    copy_differences,
 )
 from ansible_collections.alteryx.server.plugins.module_utils._signature import SIGNATURE_NAME
 
@@ -40,6 +42,7 @@ def judge_archive(raw: Mapping[str, Any]) -> dict[str, Any]:
     problems += manifest_problems
     if manifest is not None:
         problems += _entry_problems(manifest, raw.get("entries") or [])
+        problems += _copy_problems(name, raw, manifest)
     mode = str((manifest or {}).get("BackupMetadata", {}).get("BackupMode") or "")
     if manifest is not None and mode not in SCOPES_OF_MODE:
         problems.append(f"BackupMetadata.BackupMode is {mode!r}, not one of {', '.join(SCOPES)}")
@@ -58,6 +61,32 @@ def _sidecar_problems(name: str, sha256: str, sidecar: Any) -> list[str]:
     if match.group(1).lower() != sha256.lower():
         return [f"{name} has SHA256 {sha256}, its .sha256 sidecar says {match.group(1).lower()}: the archive changed"]
     return []
+
+
+def _copy_problems(name: str, raw: Mapping[str, Any], manifest: Mapping[str, Any]) -> list[str]:
+    """The published ``<archive>.manifest.json``, when present, names this archive's hash and size and equals the
+    manifest inside but for the values the archive step fills in: a manifest edited inside the archive to match a
+    changed file (with the sidecar recomputed) is caught here, as offline verification catches it."""
+    text = raw.get("manifest_copy")
+    if text is None:
+        return []
+    copy_name = name + COPY_SUFFIX
+    try:
+        copy = json.loads(str(text).lstrip("\ufeff"))
+        copy_sha, copy_size = copy["ArchiveInformation"]["SHA256"], copy["Extensions"]["ArchiveSizeBytes"]
+    except (ValueError, KeyError, TypeError) as exc:
+        return [f"{copy_name} is unreadable ({exc!r})"]
+    problems = []
+    if str(copy_sha).lower() != str(raw.get("archive_sha256") or "").lower():
+        problems.append(f"{copy_name} says the archive's SHA256 is {str(copy_sha).lower()}, it is "
+                        f"{raw.get('archive_sha256')}: the archive changed after it was published")
+    if copy_size != raw.get("archive_size"):
+        problems.append(f"{copy_name} says the archive has {copy_size} bytes, it has {raw.get('archive_size')}")
+    differences = copy_differences(manifest, copy)
+    if differences:
+        problems.append(f"{MANIFEST_NAME} differs from {copy_name} at {', '.join(differences[:5])}: the manifest "
+                        "inside the archive was edited")
+    return problems
 
 
 def _parse_manifest(text: Any) -> tuple[dict[str, Any] | None, list[str]]:

@@ -131,27 +131,29 @@ def test_credentials_from_the_controller_environment(fleet: Fleet, s3: S3Gateway
 def test_a_failed_cloud_destination_is_a_warning_and_the_local_archive_stays(fleet: Fleet, s3: S3Gateway) -> None:
     destinations = [_destination(s3, "no-such-bucket", name="offsite")]
     _configure(fleet, destinations)
-    run = fleet.playbook(PLAYBOOK)
+    run = fleet.playbook(PLAYBOOK, verbosity=4)
     assert run.rc == 0, run.output[-4000:]
     assert len(fleet.archives()) == 1
     log = _host_log(fleet)
     assert "NoSuchBucket" in log
     assert "1 cloud destination(s) did not get a copy" in log
     assert "[WARNING]" in run.output and "NoSuchBucket" in run.output
-    assert SECRET not in run.output
+    assert SECRET not in run.output and not SIGNATURE.search(run.output)
+    _no_canary_on_host(fleet)
 
 
 def test_a_required_cloud_destination_that_fails_fails_the_run_with_storage(fleet: Fleet, s3: S3Gateway) -> None:
     destinations = [_destination(s3, "no-such-bucket", required=True)]
     _configure(fleet, destinations)
-    run = fleet.playbook(PLAYBOOK)
+    run = fleet.playbook(PLAYBOOK, verbosity=4)
     assert run.rc != 0
     assert "failure_class=storage" in run.output, run.output[-4000:]
     assert "required cloud destination(s) failed" in run.output
     # The dump window ended long before: the service runs, and the verified local archive stays.
     assert fleet.state()["services"]["AlteryxService"]["state"] == "running"
     assert len(fleet.archives()) == 1
-    assert SECRET not in run.output
+    assert SECRET not in run.output and not SIGNATURE.search(run.output)
+    _no_canary_on_host(fleet)
 
 
 def test_a_bad_cloud_destination_is_refused_before_anything_is_touched(fleet: Fleet, s3: S3Gateway) -> None:
@@ -163,4 +165,13 @@ def test_a_bad_cloud_destination_is_refused_before_anything_is_touched(fleet: Fl
     assert "bucket is required for type s3" in run.output
     assert "failure_class=validation" in run.output or "validation" in run.output
     assert fleet.calls() == []
+    assert SECRET not in run.output
+
+
+def test_check_mode_names_the_objects_and_uploads_nothing(fleet: Fleet, s3: S3Gateway, bucket: str) -> None:
+    _configure(fleet, [_destination(s3, bucket)])
+    run = fleet.playbook(PLAYBOOK, check=True, verbosity=1)
+    assert run.rc == 0, run.output[-4000:]
+    assert f"Would upload s3://{bucket}/{fleet.cluster_of('controller')}/controller/ServerBackup_Full_" in run.output
+    assert _keys(s3, bucket) == set()
     assert SECRET not in run.output

@@ -2,9 +2,11 @@
 # Contract: reads an archive on the node before a restore touches anything; judges nothing (the controller does).
 #   Archive: the archive's full path; '' = the newest ServerBackup_<mode>_<yyyyMMdd_HHmmss>.zip (by name) in
 #   BackupPath. Hashes the archive, reads its '.sha256' sidecar, and opens it read-only: every file entry's SHA256
-#   and size, the text of BackupManifest.json and of its signature BackupManifest.json.sig. Changes nothing on the node (safe in check mode).
+#   and size, the text of BackupManifest.json and of its signature BackupManifest.json.sig, and the text of the
+#   published manifest copy '<archive>.manifest.json'. Changes nothing on the node (safe in check mode).
 #   Parameters: Archive, BackupPath.
-#   Result: archive (the path read), archive_sha256, sidecar (its text, $null when absent), manifest (the text of
+#   Result: archive (the path read), archive_sha256, archive_size, sidecar (its text, $null when absent),
+#     manifest_copy (the text of '<archive>.manifest.json', $null when absent), manifest (the text of
 #     BackupManifest.json, $null when absent), signature (the text of BackupManifest.json.sig, $null when absent),
 #     entries [{name, size, sha256}].
 #   Fails: 'validation' when no archive is found or it cannot be read as a zip (a damaged entry fails its read).
@@ -20,7 +22,7 @@ function Get-StreamHash([IO.Stream]$Stream) {
     try { ([BitConverter]::ToString($sha.ComputeHash($Stream)) -replace '-', '').ToLower() } finally { $sha.Dispose() }
 }
 
-$result = @{ archive = $Archive; archive_sha256 = ''; sidecar = $null; manifest = $null; signature = $null; entries = @() }
+$result = @{ archive = $Archive; archive_sha256 = ''; archive_size = 0; sidecar = $null; manifest_copy = $null; manifest = $null; signature = $null; entries = @() }
 try {
     if (-not $Archive) {
         $names = @(Get-ChildItem -LiteralPath $BackupPath -File | Where-Object { $_.Name -match '^ServerBackup_(Full|DB|Config)_\d{8}_\d{6}\.zip$' } | Sort-Object Name)
@@ -31,6 +33,9 @@ try {
     $result.archive_sha256 = (Get-FileHash -LiteralPath $result.archive -Algorithm SHA256).Hash.ToLower()
     $sidecar = $result.archive + '.sha256'
     if (Test-Path -LiteralPath $sidecar -PathType Leaf) { $result.sidecar = [IO.File]::ReadAllText($sidecar) }
+    $result.archive_size = (Get-Item -LiteralPath $result.archive).Length
+    $copy = $result.archive + '.manifest.json'
+    if (Test-Path -LiteralPath $copy -PathType Leaf) { $result.manifest_copy = [IO.File]::ReadAllText($copy) }
     Add-Type -AssemblyName System.IO.Compression.FileSystem
     $entries = New-Object Collections.ArrayList
     $zip = [IO.Compression.ZipFile]::OpenRead($result.archive)

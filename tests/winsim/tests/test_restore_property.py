@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from bson.errors import InvalidBSON
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from restore_inprocess import (
@@ -143,10 +142,6 @@ def test_flipped_byte_anywhere_is_refused_by_the_check(sandbox: Sandbox, origina
         _assert_refused(*sandbox.restore_damaged(archive), "check", "validation")
 
 
-@pytest.mark.xfail(strict=True, raises=InvalidBSON, reason="winsim's emongorestore (winsim_engine/alteryx.py "
-                   "_emongorestore) decodes each .bson file with bson.decode_all and lets InvalidBSON escape on a file "
-                   "cut inside a document, where mongorestore logs 'Failed: ... reading bson input' and its summary "
-                   "line. Remove this mark when winsim models that.")
 @SETTINGS
 @given(data=st.data())
 def test_truncated_bson_rezipped_consistently_keeps_the_live_data(sandbox: Sandbox, original: Built,
@@ -189,7 +184,7 @@ def test_missing_collection_keeps_the_live_data(sandbox: Sandbox, original: Buil
 @given(data=st.data())
 def test_manifest_edited_to_match_a_changed_file_is_refused(sandbox: Sandbox, original: Built,
                                                            data: st.DataObject) -> None:
-    """The sidecar still has the archive's old hash (the case with a recomputed sidecar is the xfail below)."""
+    """The sidecar still has the archive's old hash (the case with a recomputed sidecar is the next test)."""
     entries = read_entries(original.archive)
     name = data.draw(st.sampled_from(sorted(n for n in entries if n != "BackupManifest.json")), "file")
     position = data.draw(st.integers(0, len(entries[name]) - 1), "position")
@@ -212,11 +207,6 @@ def test_restore_log_with_failed_documents_keeps_the_live_data(sandbox: Sandbox,
     assert f"{failed} document(s) failed to restore" in outcome.msg
 
 
-@pytest.mark.xfail(strict=True, reason="alteryx_restore_check compares the archive with its .sha256 sidecar only, "
-                                       "not with the published <archive>.manifest.json copy, so a changed file with "
-                                       "BackupManifest.json and the sidecar rewritten to match passes the check and "
-                                       "is restored; offline verification catches it (copy_sha256, "
-                                       "copy_matches_manifest). Remove this mark when the restore check reads the copy.")
 def test_manifest_and_sidecar_edited_to_match_a_changed_file_is_refused(sandbox: Sandbox, original: Built) -> None:
     name = "Config/Engine/SystemAlias.xml"
 

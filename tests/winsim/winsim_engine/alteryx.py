@@ -429,6 +429,10 @@ def run_service_exe(host: Host, argument: str) -> ExeResult:
     if verb == "getserversecret":
         return ExeResult(0, state["secrets"]["server_secret"], "")
     if verb == "setserversecret":
+        # The real command rewrites RuntimeSettings.xml, which a running service holds and writes back itself: the
+        # harsher case is modelled - refused unless stopped, with exit code 0 (the code is not to be trusted).
+        if service_status(host) != "stopped":
+            return ExeResult(0, "Error: setserversecret requires AlteryxService to be stopped.", "")
         with host.locked_state() as st:
             st["secrets"]["server_secret"] = value
         return ExeResult(0, "Server secret set.", "")
@@ -542,9 +546,18 @@ def _emongorestore(host: Host, value: str) -> ExeResult:
     if dest.exists() and any(dest.iterdir()):
         return ExeResult(0, f"EMongoRestore failed: target {target} is not empty", "")
     content: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    broken = ""
     for database in sorted(p for p in src.iterdir() if p.is_dir()):
         for bson_file in sorted(database.glob("*.bson")):
-            content.setdefault(database.name, {})[bson_file.name[:-5]] = bson.decode_all(bson_file.read_bytes())
+            docs, error = _read_bson_documents(bson_file.read_bytes())
+            content.setdefault(database.name, {})[bson_file.name[:-5]] = docs
+            if error:
+                # mongorestore stops at the first unreadable input: what was inserted so far stays.
+                broken = (f"{_stamp()}\tFailed: {database.name}.{bson_file.name[:-5]}: error restoring from "
+                          f"{source.strip()}\\{database.name}\\{bson_file.name}: reading bson input: {error}\n")
+                break
+        if broken:
+            break
     total = sum(len(docs) for colls in content.values() for docs in colls.values())
     failed = min(total, int(state.get("mongo", {}).get("restore_failed_documents", 0)))
     _drop_last(content, failed)
@@ -554,10 +567,29 @@ def _emongorestore(host: Host, value: str) -> ExeResult:
     restored = total - failed
     log = "".join(f"{_stamp()}\tFailed: insertion error: (BSONObjectTooLarge) document {n} of the dump\n"
                   for n in range(failed))
+    log += broken
     log += f"{_stamp()}\t{restored} document(s) restored successfully. {failed} document(s) failed to restore.\n"
     (src / "mongoRestore.log").write_text(log)
     host.event("emongorestore", source=source, target=target, documents=restored, failed=failed)
     return ExeResult(0, "EMongoRestore completed.", log)
+
+
+def _read_bson_documents(data: bytes) -> tuple[list[dict[str, Any]], str]:
+    """The whole documents at the start of a .bson file, and mongorestore's error for what follows them ('' if none)."""
+    docs: list[dict[str, Any]] = []
+    offset = 0
+    while offset < len(data):
+        if len(data) - offset < 5:
+            return docs, "error demarshalling bson: incomplete read of message header: unexpected EOF"
+        size = int.from_bytes(data[offset:offset + 4], "little", signed=True)
+        if size < 5 or offset + size > len(data):
+            return docs, f"invalid BSONSize: {size} bytes" if size < 5 else "error demarshalling bson: unexpected EOF"
+        try:
+            docs.append(bson.decode(data[offset:offset + size]))
+        except bson.errors.InvalidBSON as exc:
+            return docs, f"error demarshalling bson: {exc}"
+        offset += size
+    return docs, ""
 
 
 def _drop_last(content: dict[str, dict[str, list[dict[str, Any]]]], count: int) -> None:

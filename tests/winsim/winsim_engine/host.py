@@ -424,7 +424,8 @@ class Host:
         """``[IO.File]::SetAccessControl`` / ``[IO.Directory]::SetAccessControl`` with a new DACL of ``rules``
         ((identity, rights) pairs); ``protected`` is ``SetAccessRuleProtection($true, $false)``: nothing inherited.
 
-        Like SetNamedSecurityInfo, setting a folder's DACL propagates to the items below it: their kept inherited
+        Journalled as event ``set_acl`` {path, protected, identities}. Like SetNamedSecurityInfo, setting a folder's
+        DACL propagates to the items below it: their kept inherited
         rules (a same-volume move's) are replaced, their own protected DACLs stay. A missing item raises
         ``Could not find file '<p>'.``; on a FAT32/exFAT volume the call raises NotSupportedException's
         ``Unable to perform a security operation on an object that has no associated security.``
@@ -444,6 +445,9 @@ class Host:
                     del table[below]
             table[key] = entry
             state["acls"] = table
+        # Journalled, so that a test can see the ACL of an item the run removed again (the staging folder).
+        self.event("set_acl", path=self.win_path(local), protected=bool(protected),
+                   identities=[rule["identity"] for rule in entry["rules"]])
 
     def create_directory(self, win_path: str, rules: Iterable[tuple[str, str]] | None = None) -> bool:
         """``[IO.Directory]::CreateDirectory(<p>[, <DirectorySecurity>])``: creates the folder and every missing

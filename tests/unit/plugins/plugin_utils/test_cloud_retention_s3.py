@@ -191,3 +191,37 @@ def test_the_action_refuses_bad_settings(s3, client) -> None:
     with pytest.raises(AlteryxStepError) as raised:
         _action().step(_args([], now="yesterday"), {"inventory_hostname": "controller"})
     assert raised.value.failure_class == "validation"
+
+
+def test_a_locked_sidecar_of_a_deleted_archive_stays_and_is_reported(s3, client) -> None:
+    old = _put(client, "ServerBackup_Full_20231201_020000.zip", sidecar=None)
+    text = f"{hashlib.sha256(f'archive {Path(old).name}'.encode() * 4).hexdigest()}  {Path(old).name}\n".encode()
+    client.put_object(Bucket=client.bucket, Key=old + ".sha256", Body=text, ObjectLockMode="GOVERNANCE",
+                      ObjectLockRetainUntilDate=datetime.now(UTC) + timedelta(days=1))
+    _put(client, "ServerBackup_Full_20240130_020000.zip")
+    dest = _dest(s3, client.bucket)
+
+    done = run_retention(open_store(dest), dest, NOW, SETTINGS, [], check_mode=False)
+
+    assert done.deleted == [old]
+    assert [lock["key"] for lock in done.locked] == [old + ".sha256"]
+    assert any("stays: its retention lock refused the delete" in w for w in done.warnings)
+
+
+def test_a_vanished_object_or_one_without_metadata_does_not_verify(s3, client) -> None:
+    from ansible_collections.alteryx.server.plugins.plugin_utils._cloud_retention import metadata_hash
+    store = open_store(_dest(s3, client.bucket))
+    assert "disappeared" in metadata_hash(store, f"{PREFIX}/ServerBackup_Full_20240101_020000.zip").error
+    bare = _put(client, "ServerBackup_Full_20240102_020000.zip", meta=False)
+    assert "no sha256 metadata" in metadata_hash(store, bare).error
+
+
+def test_a_plan_that_keeps_asking_for_the_same_hash_is_an_error(s3, client, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ansible_collections.alteryx.server.plugins.plugin_utils import _cloud_retention
+    from ansible_collections.alteryx.server.plugins.plugin_utils._retention import RetentionPlan
+    _put(client, "ServerBackup_Full_20231201_020000.zip")
+    dest = _dest(s3, client.bucket)
+    stuck = RetentionPlan(need_hash=[f"{PREFIX}\\ServerBackup_Full_20231201_020000.zip"])
+    monkeypatch.setattr(_cloud_retention, "plan_retention", lambda *a, **k: stuck)
+    with pytest.raises(CloudStoreError, match="asked twice"):
+        run_retention(open_store(dest), dest, NOW, SETTINGS, [], check_mode=False)

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from ansible_collections.alteryx.server.plugins.module_utils._archive_verify import COPY_FILLED
 from ansible_collections.alteryx.server.plugins.plugin_utils._restore import (
     choose_scope,
     config_plan,
@@ -138,3 +139,28 @@ def test_written_files_must_hash_as_the_manifest_says():
     assert written_problems(plan, []) == [f"{SETTINGS['FilePath']} was not written"]
     [problem] = written_problems(plan, [{"path": SETTINGS["FilePath"], "sha256": "00" * 32}])
     assert "after writing, the manifest says " + "bb" * 32 in problem
+
+
+def _with_copy(raw, edit=lambda copy: None, size=4096):
+    # The archive step fills these in after the manifest inside was written: the copy holds them, the inside not.
+    inside = json.loads(raw["manifest"])
+    for section, key in COPY_FILLED:
+        inside.setdefault(section, {})[key] = None
+    raw = {**raw, "manifest": json.dumps(inside)}
+    copy = json.loads(raw["manifest"])
+    copy["ArchiveInformation"]["SHA256"] = raw["archive_sha256"]
+    copy["Extensions"]["ArchiveSizeBytes"] = size
+    edit(copy)
+    return {**raw, "archive_size": 4096, "manifest_copy": json.dumps(copy)}
+
+
+def test_the_published_manifest_copy_must_name_the_archive_and_equal_the_manifest_inside():
+    assert judge_archive(_with_copy(_raw()))["ok"]
+    problems = judge_archive(_with_copy(_raw(), size=1))["problems"]
+    assert problems == [f"{NAME}.manifest.json says the archive has 1 bytes, it has 4096"]
+    edited = judge_archive(_with_copy(_raw(), lambda c: c["BackedUpFiles"][0].update(SHA256="ff" * 32)))
+    assert not edited["ok"] and "BackedUpFiles[0].SHA256" in edited["problems"][0]
+    assert "the manifest inside the archive was edited" in edited["problems"][0]
+    moved = judge_archive(_with_copy(_raw(), lambda c: c["ArchiveInformation"].update(SHA256="00" * 32)))
+    assert "the archive changed after it was published" in moved["problems"][0]
+    assert "unreadable" in judge_archive({**_raw(), "manifest_copy": "{"})["problems"][0]

@@ -70,7 +70,7 @@ def test_recovery_plan_defaults_to_the_manifest_and_the_computer_name() -> None:
 
 @pytest.mark.parametrize(("value", "expected"), [
     ("http://alteryx01/gallery/", "http://dr01/gallery/"),
-    ("https://ALTERYX01.corp.example:8443/gallery/", "https://dr01:8443/gallery/"),
+    ("https://ALTERYX01.corp.example:8443/gallery/", "https://dr01.corp.example:8443/gallery/"),
     ("http://alteryx01:80/AlteryxService/", "http://dr01:80/AlteryxService/"),
     ("alteryx01:27017", "dr01:27017"),
     ("http://alteryx010/gallery/", "http://alteryx010/gallery/"),
@@ -78,6 +78,13 @@ def test_recovery_plan_defaults_to_the_manifest_and_the_computer_name() -> None:
 ])
 def test_rewrite_replaces_only_the_old_host(value: str, expected: str) -> None:
     assert rewrite(value, "alteryx01", "dr01") == expected
+
+
+def test_rewrite_writes_a_fully_qualified_target_as_given() -> None:
+    assert rewrite("https://alteryx01.corp.example/gallery/", "ALTERYX01", "dr01.dr.example") == \
+        "https://dr01.dr.example/gallery/"
+    assert rewrite("http://alteryx01:80/AlteryxService/", "alteryx01.corp.example", "dr01.corp.example") == \
+        "http://dr01.corp.example:80/AlteryxService/"
 
 
 def test_rename_edits_leave_absent_and_unrelated_elements_alone() -> None:

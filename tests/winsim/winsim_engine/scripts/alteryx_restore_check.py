@@ -29,8 +29,8 @@ def entry_bytes(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 
 
 def run(host, p, ctx):
-    result = {"archive": p["Archive"], "archive_sha256": "", "sidecar": None, "manifest": None, "signature": None,
-              "entries": []}
+    result = {"archive": p["Archive"], "archive_sha256": "", "archive_size": 0, "sidecar": None,
+              "manifest_copy": None, "manifest": None, "signature": None, "entries": []}
     try:
         if not p["Archive"]:
             # Get-ChildItem -File without -Force: hidden archives are not listed; Sort-Object Name (case-insensitive).
@@ -45,6 +45,11 @@ def run(host, p, ctx):
         sidecar = host.local_path(result["archive"] + ".sha256")
         if sidecar.is_file():
             result["sidecar"] = sidecar.read_bytes().decode("utf-8-sig", errors="replace")
+        result["archive_size"] = archive.stat().st_size
+        copy = host.local_path(result["archive"] + ".manifest.json")
+        if copy.is_file():
+            # File.ReadAllText: UTF-8 by default, a byte order mark dropped, bad bytes replaced.
+            result["manifest_copy"] = copy.read_bytes().decode("utf-8-sig", errors="replace")
         entries = []
         try:
             with zipfile.ZipFile(archive) as zf:
