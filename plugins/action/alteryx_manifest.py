@@ -49,7 +49,7 @@ class ActionModule(AlteryxAction):
 
     def step(self, args, task_vars):
         facts = args["facts"]
-        key_pem = self._signing_key(args["signing_key"])  # before anything is written: a bad key fails the run early
+        key_pem = self._signing_key(args.get("signing_key", ""))  # before anything is written: a bad key fails the run early
         try:
             started = datetime.fromisoformat(args["started"])
         except ValueError as exc:
@@ -78,7 +78,7 @@ class ActionModule(AlteryxAction):
                    f"{len(dumped)} MongoDB dump file(s), {manifest['MongoDBInformation']['BackupSizeMB']} MB of database")
         log = [entry("ERROR", e) for e in manifest["Errors"][len(args["errors"]):]]
         text = manifest_json(manifest)
-        signed = self._sign(text, key_pem, args["signing_key_passphrase"])
+        signed = self._sign(text, key_pem, args.get("signing_key_passphrase", ""))
         signature = {"signed": signed is not None, "key_id": signed["key_id"] if signed else "",
                      "path": path + ".sig" if signed else ""}
         if self._task.check_mode:

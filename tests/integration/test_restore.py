@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from conftest import SECRETS_KEY
+
 PROGRAM_DATA = ("drives", "C", "ProgramData", "Alteryx")
 P = "ansible.windows.win_powershell:"
+# Backups encrypt the controller token to the test certificate (conftest's FAST_VARS): a restore that sets it decrypts.
+KEY = {"alteryx_restore_secrets_key": str(SECRETS_KEY)}
 
 
 def _settings(fleet):
@@ -24,9 +29,12 @@ def test_config_only_brings_a_deleted_runtime_settings_back_byte_for_byte(fleet)
     original = _settings(fleet).read_bytes()
     _settings(fleet).unlink()
     fleet.reset_journal()
-    run = fleet.playbook("playbooks/restore.yml", extra={"alteryx_restore_scope": "ConfigOnly"})
+    run = fleet.playbook("playbooks/restore.yml", extra={**KEY, "alteryx_restore_scope": "ConfigOnly"})
     assert run.rc == 0, run.output
     assert _settings(fleet).read_bytes() == original
+    # A node without its settings is no server to go back to: no safety archive, the per-file safety copies stay.
+    assert "WARNING: no safety backup of controller" in " ".join(run.output.split())
+    assert not (fleet.backups_dir() / "PreRestore").exists()
     # Files that were still there were kept beside themselves before being overwritten; the deleted one had none.
     keys = fleet.host().joinpath(*PROGRAM_DATA, "Keys")
     assert [p.name for p in keys.glob("alteryx.key.pre-restore-*")]
@@ -39,17 +47,29 @@ def test_config_only_brings_a_deleted_runtime_settings_back_byte_for_byte(fleet)
     assert calls.index(P + "alteryx_restore_check") < calls.index(P + "alteryx_restore_config")
 
 
-def test_a_flipped_byte_is_refused_before_anything_is_touched(fleet):
+# Where the byte flips, and what the refusal says. In the first local header's modification time the zip still reads
+# (readers go by the central directory): only the sidecar's hash catches it. In the middle it lands in compressed
+# data, which no longer inflates: the archive cannot be read at all. Both are refused as damaged (validation).
+FLIPS = {
+    "header": (lambda data: 10, ["is damaged, nothing was restored", "its .sha256 sidecar says"]),
+    "middle": (lambda data: len(data) // 2, ["Cannot read archive", "Block length does not match"]),
+}
+
+
+@pytest.mark.parametrize("where", list(FLIPS))
+def test_a_flipped_byte_is_refused_before_anything_is_touched(fleet, where):
     archive = _full_backup(fleet)
     data = bytearray(archive.read_bytes())
-    data[len(data) // 2] ^= 0xFF
+    offset, messages = FLIPS[where]
+    data[offset(data)] ^= 0xFF
     archive.write_bytes(bytes(data))
     before = _settings(fleet).read_bytes()
     fleet.reset_journal()
-    run = fleet.playbook("playbooks/restore.yml", extra={"alteryx_restore_scope": "ConfigOnly"})
+    run = fleet.playbook("playbooks/restore.yml", extra={**KEY, "alteryx_restore_scope": "ConfigOnly"})
     assert run.rc != 0
-    assert "is damaged, nothing was restored" in run.output
-    assert "its .sha256 sidecar says" in run.output
+    text = " ".join(run.output.split())
+    assert "[failure_class=validation, exit_code=3]" in text
+    assert all(m in text for m in messages), text[-3000:]
     assert _settings(fleet).read_bytes() == before
     assert not list(fleet.host().rglob("*.pre-restore-*"))
     assert fleet.state()["services"]["AlteryxService"]["state"] == "running"
