@@ -68,8 +68,8 @@ class ActionModule(AlteryxAction):
             except (CloudSettingsError, CloudStoreError) as exc:
                 records.append({**dest.public(), "ok": False, "error": str(exc), "key": dest.key(archive.name)})
             else:
-                records.append(upload(store, dest, archive, lambda path, parts: self._send(path, parts, args,
-                                                                                          task_vars),
+                records.append(upload(store, dest, archive,
+                                      lambda path, parts: self._send(path, parts, args, task_vars),
                                       retries=args["retries"], now=now))
             record = records[-1]
             where = f"{dest.type}://{dest.container}/{record['key']}"

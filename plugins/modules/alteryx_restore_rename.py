@@ -126,7 +126,8 @@ log:
       sample: "Gallery/BaseAddress: http://alteryx01/gallery/ -> http://alteryx-dr01/gallery/"
 failure_class:
   description:
-    - Kind of failure - C(validation) (a host name that is not one, or the file changed between read and write), C(storage) (the file cannot be read or written) or C(general).
+    - Kind of failure - C(validation) (a host name that is not one, or the file changed between read and write), C(storage) (the file cannot be read or
+      written) or C(general).
     - Not set when the task arguments themselves are invalid.
   returned: failure
   type: str

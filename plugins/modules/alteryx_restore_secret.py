@@ -126,7 +126,8 @@ log:
       sample: Controller token set from Secrets/ControllerToken.txt (on the node)
 failure_class:
   description:
-    - Kind of failure - C(validation) (the token entry is missing, empty, or cannot be decrypted with the key) or C(general) (C(setserversecret) could not run or refused the token).
+    - Kind of failure - C(validation) (the token entry is missing, empty, or cannot be decrypted with the key) or C(general) (C(setserversecret) could
+      not run or refused the token).
     - Not set when the task arguments themselves are invalid.
   returned: failure
   type: str

@@ -204,4 +204,3 @@ class S3Store:
                 error = CloudStoreError(f"{error} - the bucket must be created with Object Lock enabled to lock "
                                         "archives")
             raise error from None
-
