@@ -112,7 +112,7 @@ options:
         the account the run uses. When it cannot be set the step fails with RV(failure_class=storage) and nothing
         stays published.
       - Network destinations are never changed - their copies inherit the share's permissions.
-      - See C(docs/security-signing-acl.md).
+      - See C(docs/security.md).
     type: bool
     default: true
     version_added: 0.1.0

@@ -113,7 +113,7 @@ options:
         one. Without it a Full or ConfigOnly run that exports secrets needs C(secrets_plaintext_allowed=true).
       - C(service_name) - the Windows service name, up to 256 characters without C(\) or C(/).
       - C(restrict_acls) - boolean; host-side ACLs on the staging folder, local archives and the host log
-        (C(docs/security-signing-acl.md)).
+        (C(docs/security.md)).
     type: dict
     default: {}
     version_added: 0.1.0

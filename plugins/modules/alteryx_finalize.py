@@ -86,7 +86,7 @@ options:
         Administrators, SYSTEM and the account the run uses, before the first line is written. An existing log keeps
         its ACL.
       - Network destinations are never changed - their copies inherit the share's permissions.
-      - See C(docs/security-signing-acl.md).
+      - See C(docs/security.md).
     type: bool
     default: true
     version_added: 0.1.0

@@ -136,7 +136,7 @@ options:
         O(temp_dir) and the log folder when this step creates them (an existing folder keeps its ACL). When the ACL
         cannot be set (a FAT32 or exFAT volume) the step fails with RV(failure_class=storage).
       - Network destinations are never changed - their copies inherit the share's permissions.
-      - See C(docs/security-signing-acl.md).
+      - See C(docs/security.md).
     type: bool
     default: true
     version_added: 0.1.0

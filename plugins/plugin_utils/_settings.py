@@ -545,7 +545,7 @@ def validate_settings(raw: Mapping[str, Any]) -> dict[str, Any]:
         force_stop_workflows, keys_required, export_secrets, secrets_plaintext_allowed: bool.  service_name: str.
         secrets_recipient: path on the controller or PEM text of the certificate the secrets are encrypted to, or ''.
         notify_email_enabled, notify_only_on_failure, notify_per_host, eventlog_enabled: bool.
-        restrict_acls: bool (host-side ACLs on staging, archives and logs; docs/security-signing-acl.md).
+        restrict_acls: bool (host-side ACLs on staging, archives and logs; docs/security.md).
         notify_smtp_server: host name or IP address, or ''.  notify_smtp_port: int.
         notify_smtp_security: starttls, ssl or none.  notify_smtp_username: str.
         notify_from: e-mail address or ''.  notify_to: list of e-mail addresses.

@@ -15,6 +15,7 @@ from conftest import Fleet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.rsa import generate_private_key
+
 from winsim_engine.host import DRIVE_DEFAULT_RULES, SHARE_DEFAULT_RULES, Host
 
 SHARE = "\\\\fileserver\\backups"
