@@ -25,7 +25,8 @@ def test_a_safety_backup_comes_first_and_the_encrypted_token_is_set_again(fleet)
     archive = _full_backup(fleet)
     token = fleet.state()["secrets"]["server_secret"]
     original = _settings(fleet).read_bytes()
-    _settings(fleet).write_text("<SystemSettings />")
+    # Changed, still a working controller (a node whose settings enable no role gets no safety archive).
+    _settings(fleet).write_bytes(original.replace(b"<Engine>", b"<Engine><NumThreads>16</NumThreads>"))
     fleet.set_state(secrets={**fleet.state()["secrets"], "server_secret": "REGENERATED"})
     fleet.reset_journal()
     run = fleet.playbook("playbooks/restore.yml", extra={**KEY, "alteryx_restore_scope": "ConfigOnly",
@@ -34,9 +35,11 @@ def test_a_safety_backup_comes_first_and_the_encrypted_token_is_set_again(fleet)
     assert run.rc == 0, run.output[-5000:]
     assert _settings(fleet).read_bytes() == original
     assert fleet.state()["secrets"]["server_secret"] == token
-    [safety] = [a for a in fleet.archives() if a.name != archive.name]
+    # The safety archive sits in PreRestore, where the default archive choice of a later restore does not look.
+    assert fleet.archives() == [archive]
+    [safety] = sorted((fleet.backups_dir() / "PreRestore").glob("ServerBackup_*.zip"))
     assert safety.name.startswith("ServerBackup_Config_")
-    assert f"safety backup {archive_win(safety)}" in " ".join(run.output.split())
+    assert f"safety backup D:\\Alteryx\\Backups\\PreRestore\\{safety.name}" in " ".join(run.output.split())
     calls = fleet.calls()
     # The safety archive is made before the first stop of the restore, and the token is set after the files.
     first_restore = calls.index(P + "alteryx_restore_config")
@@ -79,4 +82,4 @@ def test_an_encrypted_token_without_a_key_is_refused_before_anything_stops(fleet
     assert run.rc != 0 and "failure_class: validation" in run.output, run.output
     assert "Secrets/ControllerToken.cms" in run.output and "alteryx_restore_secrets_key" in run.output
     assert not [c for c in fleet.calls() if "service_state" in c or "restore_" in c and "restore_check" not in c]
-    assert len(fleet.archives()) == 1, "no safety backup either"
+    assert len(fleet.archives()) == 1 and not (fleet.backups_dir() / "PreRestore").exists(), "no safety backup either"
