@@ -21,8 +21,11 @@ description:
 options:
   archive:
     description:
-      - Full path of the archive on the node. Empty means the newest C(ServerBackup_<mode>_<timestamp>.zip) (by
-        name) in O(backup_path).
+      - Full path of the archive on the node; a damaged one is refused.
+      - Empty means the newest C(ServerBackup_<mode>_<timestamp>.zip) (by name) in O(backup_path) that verifies and
+        whose mode holds O(scope) (a C(DB) archive cannot give C(ConfigOnly)); damaged archives are stepped over, up
+        to 10, and named in RV(skipped) and a warning. Subfolders (such as the restore's C(PreRestore) safety
+        backups) are not searched.
     type: str
     default: ""
     version_added: 0.1.0
@@ -36,6 +39,13 @@ options:
     type: str
     default: ""
     choices: ["", Full, DatabaseOnly, ConfigOnly]
+    version_added: 0.1.0
+  timestamp:
+    description:
+      - With O(archive) empty, only archives of this timestamp, as their names carry it (C(YYYYMMDD_HHmmss), e.g.
+        C(20240131_020000)).
+    type: str
+    default: ""
     version_added: 0.1.0
   public_key:
     description:
@@ -123,6 +133,34 @@ signed_by:
   returned: success
   type: str
   sample: 3f9a6c1e0b27d4e8
+skipped:
+  description: Newer archives the default choice found damaged and stepped over, newest first.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: File name of the archive.
+      returned: always
+      type: str
+      sample: ServerBackup_Full_20240201_020000.zip
+    archive:
+      description: Full path of the archive.
+      returned: always
+      type: str
+      sample: D:\Alteryx\Backups\ServerBackup_Full_20240201_020000.zip
+    problems:
+      description: The first problems found (at most 5).
+      returned: always
+      type: list
+      elements: str
+      sample: ["ServerBackup_Full_20240201_020000.zip.sha256 is missing - the archive's hash cannot be checked"]
+warnings:
+  description: The damaged archives stepped over, as one warning.
+  returned: success
+  type: list
+  elements: str
+  sample: ["the newest archive(s) did not verify and were skipped - D:\\Alteryx\\Backups\\ServerBackup_Full_20240201_020000.zip"]
 manifest:
   description: The archive's C(BackupManifest.json), parsed - the input of the restore steps.
   returned: success

@@ -128,6 +128,28 @@ def _entry_problems(manifest: Mapping[str, Any], entries: list[Mapping[str, Any]
     return problems
 
 
+# Archive name codes (ServerBackup_<code>_<timestamp>.zip) per backup mode.
+_NAME_CODES = {"Full": "Full", "DatabaseOnly": "DB", "ConfigOnly": "Config"}
+TIMESTAMP_RE = re.compile(r"^\d{8}_\d{6}$")
+# How many damaged archives the default choice steps over before it gives up.
+MAX_SKIPPED = 10
+
+
+def candidate_codes(requested_scope: str) -> list[str]:
+    """The archive name codes whose mode can restore ``requested_scope`` ('' = any archive, its own mode)."""
+    if not requested_scope:
+        return list(_NAME_CODES.values())
+    return [_NAME_CODES[mode] for mode, scopes in SCOPES_OF_MODE.items() if requested_scope in scopes]
+
+
+def check_timestamp(timestamp: str) -> str:
+    """``timestamp`` as archive names carry it (``YYYYMMDD_HHmmss``), or ValueError saying what is expected."""
+    text = (timestamp or "").strip()
+    if text and not TIMESTAMP_RE.match(text):
+        raise ValueError(f"timestamp {timestamp!r} is not YYYYMMDD_HHmmss as in ServerBackup_Full_20240131_020000.zip")
+    return text
+
+
 def choose_scope(requested: str, mode: str) -> str:
     """The scope to restore: ``requested`` ('' = the archive's own mode), which the archive's mode must hold.
 

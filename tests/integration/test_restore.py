@@ -51,7 +51,7 @@ def test_config_only_brings_a_deleted_runtime_settings_back_byte_for_byte(fleet)
 # (readers go by the central directory): only the sidecar's hash catches it. In the middle it lands in compressed
 # data, which no longer inflates: the archive cannot be read at all. Both are refused as damaged (validation).
 FLIPS = {
-    "header": (lambda data: 10, ["is damaged, nothing was restored", "its .sha256 sidecar says"]),
+    "header": (lambda data: 10, ["is damaged", "nothing was restored", "its .sha256 sidecar says"]),
     "middle": (lambda data: len(data) // 2, ["Cannot read archive", "Block length does not match"]),
 }
 

@@ -8,6 +8,8 @@ import pytest
 
 from ansible_collections.alteryx.server.plugins.module_utils._archive_verify import COPY_FILLED
 from ansible_collections.alteryx.server.plugins.plugin_utils._restore import (
+    candidate_codes,
+    check_timestamp,
     choose_scope,
     config_plan,
     judge_archive,
@@ -164,3 +166,20 @@ def test_the_published_manifest_copy_must_name_the_archive_and_equal_the_manifes
     moved = judge_archive(_with_copy(_raw(), lambda c: c["ArchiveInformation"].update(SHA256="00" * 32)))
     assert "the archive changed after it was published" in moved["problems"][0]
     assert "unreadable" in judge_archive({**_raw(), "manifest_copy": "{"})["problems"][0]
+
+
+@pytest.mark.parametrize(("scope", "codes"), [
+    ("", ["Full", "DB", "Config"]),
+    ("Full", ["Full"]),
+    ("DatabaseOnly", ["Full", "DB"]),
+    ("ConfigOnly", ["Full", "Config"]),
+])
+def test_the_default_choice_looks_only_at_archives_that_can_give_the_scope(scope, codes):
+    assert candidate_codes(scope) == codes
+
+
+def test_a_timestamp_is_taken_as_archive_names_carry_it():
+    assert check_timestamp(" 20240131_020000 ") == "20240131_020000"
+    assert check_timestamp("") == ""
+    with pytest.raises(ValueError, match="not YYYYMMDD_HHmmss"):
+        check_timestamp("2024-01-31T02:00:00")
