@@ -39,9 +39,10 @@ options:
     description:
       - Cloud destinations, normally C(alteryx_backup_cloud_destinations). Each is a dict with C(type) (V(s3) or
         V(azure)), C(bucket) (s3) or C(container) (azure), and optionally C(name), C(prefix) (default
-        C(<cluster>/<host>) or C(<host>)), C(required) (default V(false)), C(part_size_mb) (default 64, at least 5
-        for S3), C(url_expiry_seconds) (default 900), C(lock) (C({mode - governance|compliance, days})) and
-        C(retention) (default V(true), see M(alteryx.server.alteryx_cloud_retention)).
+        C(<cluster>/<host>) or C(<host>)), C(required) (default V(false)), C(part_size_mb) (default 64; 5 to 5120
+        for S3, 1 to 4000 for Azure), C(url_expiry_seconds) (default 900), C(lock) (C({mode -
+        governance|compliance, days})) and C(retention) (default V(true), see
+        M(alteryx.server.alteryx_cloud_retention)).
       - S3 connection keys - C(endpoint_url) (S3-compatible services), C(region), C(access_key_id),
         C(secret_access_key), C(session_token), C(profile), C(verify_tls) (default V(true)), C(ca_bundle).
         Without keys boto3's standard chain applies (C(AWS_*) environment variables, profile, instance role).

@@ -144,6 +144,10 @@ class AzureStore:
     """One container of a storage account. ``client_options`` go to ``BlobServiceClient`` (retry_total,
     connection_timeout, transport, ...)."""
 
+    # The upload's part plan (``_cloud_upload``): a block may be of any size, a block blob holds 50,000 of them.
+    min_part_size = 1
+    max_parts = MAX_BLOCKS
+
     def __init__(self, container: str, *, account_url: str = "", connection_string: str = "", account_name: str = "",
                  account_key: str = "", sas_token: str = "", verify_tls: bool = True, ca_bundle: str = "",
                  **client_options: Any) -> None:

@@ -38,6 +38,7 @@ SECRET_KEYS = {"secret_access_key", "session_token", "account_key", "sas_token",
 LOCK_MODES = ("governance", "compliance")
 DEFAULT_PART_SIZE_MB = 64
 MAX_PART_SIZE_MB = 5 * 1024  # S3's largest part
+MAX_AZURE_BLOCK_MB = 4000  # Put Block's largest block (service version 2019-12-12 on)
 DEFAULT_URL_EXPIRY = 900
 MAX_URL_EXPIRY = 7 * 24 * 3600  # SigV4 pre-signed URLs live at most 7 days
 _PREFIX_BAD = re.compile(r"[\\\x00-\x1f]|//|^/|(^|/)\.\.?(/|$)")
@@ -145,8 +146,9 @@ def check_destination(entry: Any, index: int, *, host: str, cluster: str = "") -
     if bool(entry.get("access_key_id")) != bool(entry.get("secret_access_key")):
         raise CloudSettingsError(f"{where}: access_key_id and secret_access_key go together")
     mode, days = _lock(entry, where)
-    min_mb = S3_MIN_PART // MIB if kind == "s3" else 1
-    part_mb = _int(entry, "part_size_mb", DEFAULT_PART_SIZE_MB, min_mb, MAX_PART_SIZE_MB, where)
+    # The service's own part limits: a value outside them would fail every upload, so refuse it before the run.
+    min_mb, max_mb = (S3_MIN_PART // MIB, MAX_PART_SIZE_MB) if kind == "s3" else (1, MAX_AZURE_BLOCK_MB)
+    part_mb = _int(entry, "part_size_mb", DEFAULT_PART_SIZE_MB, min_mb, max_mb, where)
     connection = {k: entry[k] for k in TYPE_KEYS[kind] - {container_key} if entry.get(k) not in (None, "")}
     connection["verify_tls"] = _bool(entry, "verify_tls", True, where)
     return CloudDestination(
@@ -154,6 +156,27 @@ def check_destination(entry: Any, index: int, *, host: str, cluster: str = "") -
         prefix=prefix, required=_bool(entry, "required", False, where), part_size=part_mb * MIB,
         url_expiry_seconds=_int(entry, "url_expiry_seconds", DEFAULT_URL_EXPIRY, 1, MAX_URL_EXPIRY, where),
         lock_mode=mode, lock_days=days, retention=_bool(entry, "retention", True, where), connection=connection)
+
+
+def _service_of(connection: Mapping[str, Any]) -> str:
+    """Which service/account an entry writes to, as host[/path] without the scheme, from its non-secret connection
+    values: the endpoint or account URL, the account name, or the account a connection string names (its
+    BlobEndpoint, or AccountName and EndpointSuffix - never its AccountKey or SharedAccessSignature). An account
+    given by URL and the same account given by a connection string compare equal."""
+    def bare(url: str) -> str:
+        return re.sub(r"^[a-z][a-z0-9+.-]*://", "", url.strip().lower()).rstrip("/")
+
+    for key in ("endpoint_url", "account_url"):
+        if connection.get(key):
+            return bare(str(connection[key]))
+    pairs = [part.split("=", 1) for part in str(connection.get("connection_string") or "").split(";") if "=" in part]
+    fields = {k.strip().lower(): v.strip() for k, v in pairs}
+    if fields.get("blobendpoint"):
+        return bare(fields["blobendpoint"])
+    account = fields.get("accountname") or str(connection.get("account_name") or "")
+    if account:
+        return bare(f"{account}.blob.{fields.get('endpointsuffix') or 'core.windows.net'}")
+    return ""
 
 
 def check_destinations(entries: Any, *, host: str, cluster: str = "") -> list[CloudDestination]:
@@ -166,8 +189,7 @@ def check_destinations(entries: Any, *, host: str, cluster: str = "") -> list[Cl
     checked = [check_destination(e, i, host=host, cluster=cluster) for i, e in enumerate(entries, 1)]
     seen: dict[tuple[str, str, str, str], str] = {}
     for dest in checked:
-        where = (dest.type, str(dest.connection.get("endpoint_url") or dest.connection.get("account_url") or
-                                dest.connection.get("account_name") or ""), dest.container, dest.prefix)
+        where = (dest.type, _service_of(dest.connection), dest.container, dest.prefix)
         if where in seen:
             raise CloudSettingsError(f"cloud destinations {seen[where]} and {dest.name} write to the same place")
         seen[where] = dest.name

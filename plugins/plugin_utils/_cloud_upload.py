@@ -24,6 +24,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._cloud_parts import (
+    S3_MAX_PARTS,
+    S3_MIN_PART,
     batches,
     etag_matches,
     host_reports,
@@ -129,8 +131,10 @@ def _upload_object(store: CloudStore, key: str, local: str, size: int, sha256: s
                    *, expiry: int, retries: int, tally: Tally, created: list[str]) -> None:
     upload_id = store.start_upload(key, size, sha256)
     try:
-        done = send_parts(store, key, upload_id, plan_parts(size, part_size), local, send, expiry=expiry,
-                          retries=retries, tally=tally)
+        # Each service has its own part limits (S3: at least 5 MiB, 10,000 parts; Azure: any size, 50,000 blocks).
+        plan = plan_parts(size, part_size, min_part=getattr(store, "min_part_size", S3_MIN_PART),
+                          max_parts=getattr(store, "max_parts", S3_MAX_PARTS))
+        done = send_parts(store, key, upload_id, plan, local, send, expiry=expiry, retries=retries, tally=tally)
         created.append(key)  # from here on the object may exist
         store.finish_upload(key, upload_id, [done[n] for n in sorted(done)], sha256)
     except BaseException:
