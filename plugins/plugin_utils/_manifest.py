@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +30,7 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._naming import normalize_mode
+from ansible_collections.alteryx.server.plugins.plugin_utils._schema_check import UnsupportedSchema, compile_check
 
 # Guarded so that importing a plugin never fails (ansible-test import sanity, ansible-doc): a missing
 # jsonschema is reported by the step that validates a manifest, as a task failure that says what to install.
@@ -113,6 +114,15 @@ def _validator() -> Any:
         ) from JSONSCHEMA_IMPORT_ERROR
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     return Draft202012Validator(schema)
+
+
+@lru_cache(maxsize=1)
+def _valid() -> Callable[[Any], bool] | None:
+    """The schema compiled once into a yes/no check (``_schema_check``); None when it cannot be compiled exactly."""
+    try:
+        return compile_check(_validator())
+    except UnsupportedSchema:
+        return None
 
 
 @lru_cache(maxsize=1)
@@ -466,7 +476,13 @@ def _location(path: Iterable[object]) -> str:
 
 
 def validate_manifest(manifest: Mapping[str, Any]) -> None:
-    """Raise AlteryxStepError (validation) listing every schema violation in ``manifest``."""
+    """Raise AlteryxStepError (validation) listing every schema violation in ``manifest``.
+
+    A valid manifest is confirmed by the compiled check (milliseconds for 10,000 collections); only an invalid one
+    is walked by jsonschema, for its messages."""
+    valid = _valid()
+    if valid is not None and valid(manifest):
+        return
     errors = sorted(_validator().iter_errors(manifest), key=lambda e: [str(p) for p in e.absolute_path])
     if not errors:
         return
