@@ -84,7 +84,9 @@ class ActionModule(AlteryxAction):
                                     f"{locations} location(s)"
                                     + (f"; {len(failed)} destination(s) failed" if failed else "")))
         return quiet({"changed": True, "archive": archive, "sidecar": result["sidecar"],
-                      "manifest_copy": result["manifest_copy"], "copies": result["copies"],
+                      "manifest_copy": {"path": result["manifest_copy"], "size": result["manifest_copy_size"],
+                                        "sha256": result["manifest_copy_sha256"]},
+                      "copies": result["copies"],
                       "published": result["published"], "destinations_failed": len(failed),
                       "attempts_log": result["attempts_log"], "warnings": warnings, "log": log},
                      task_vars.get("inventory_hostname", ""))

@@ -1,6 +1,7 @@
 # Copyright: alteryx.server maintainers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action for alteryx.server.alteryx_cloud_upload: the published archive to S3 / Azure Blob through short-lived URLs."""
+"""Action for alteryx.server.alteryx_cloud_upload: the published archive, its sidecar and its manifest copy to S3 /
+Azure Blob through short-lived URLs."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ansible_collections.alteryx.server.plugins.plugin_utils._cloud_settings imp
     open_store,
 )
 from ansible_collections.alteryx.server.plugins.plugin_utils._cloud_store import CloudStoreError, PartUrl
-from ansible_collections.alteryx.server.plugins.plugin_utils._cloud_upload import Archive, upload
+from ansible_collections.alteryx.server.plugins.plugin_utils._cloud_upload import Archive, LocalFile, upload
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_script
 from ansible_collections.alteryx.server.plugins.plugin_utils._naming import SIDECAR_SUFFIX
@@ -27,6 +28,7 @@ class ActionModule(AlteryxAction):
     ARGUMENT_SPEC = {
         "archive": {"type": "dict", "required": True},
         "sidecar": {"type": "str", "default": ""},
+        "manifest_copy": {"type": "dict", "default": {}},
         "destinations": {"type": "list", "elements": "raw", "default": [], "no_log": True},
         "cluster": {"type": "str", "default": ""},
         "retries": {"type": "int", "default": 3},
@@ -75,8 +77,9 @@ class ActionModule(AlteryxAction):
             where = f"{dest.type}://{dest.container}/{record['key']}"
             if record["ok"]:
                 lock = f", locked ({dest.lock_mode}) until {record['locked_until']}" if record["locked_until"] else ""
-                log.append(entry("SUCCESS", f"Uploaded {archive.name} to {where} in {record['parts']} part(s), "
-                                            f"size and checksums verified{lock}"))
+                attached = " and manifest copy" if record["manifest_copy_key"] else ""
+                log.append(entry("SUCCESS", f"Uploaded {archive.name} to {where} in {record['parts']} part(s) with "
+                                            f"its sidecar{attached}, size and checksums verified{lock}"))
             else:
                 left = f" Left behind: {', '.join(record['left'])}." if record.get("left") else \
                     " Nothing of this run was left there."
@@ -96,16 +99,13 @@ class ActionModule(AlteryxAction):
 
     @staticmethod
     def _archive(args: dict[str, Any]) -> Archive:
-        given = args["archive"]
-        try:
-            path, size, sha256 = str(given["path"]), int(given["size"]), str(given["sha256"]).lower()
-        except (KeyError, TypeError, ValueError) as exc:
-            raise AlteryxStepError(f"archive must be the archive step's result 'archive' ({{path, size, sha256}}): "
-                                   f"{exc!r}", "validation") from None
-        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-            raise AlteryxStepError(f"archive.sha256 is not a SHA256: {sha256!r}", "validation")
+        path, size, sha256 = _local_file(args["archive"], "archive")
         name = path.replace("/", "\\").rsplit("\\", 1)[-1]
-        return Archive(path, name, size, sha256, args["sidecar"] or path + SIDECAR_SUFFIX)
+        # An archive step without a manifest writes no copy (its result's path is then ''): nothing to upload.
+        copy = None
+        if args["manifest_copy"].get("path"):
+            copy = LocalFile(*_local_file(args["manifest_copy"], "manifest_copy"))
+        return Archive(path, name, size, sha256, args["sidecar"] or path + SIDECAR_SUFFIX, copy)
 
     def _send(self, path: str, parts: Sequence[PartUrl], args: dict[str, Any], task_vars: dict[str, Any]
               ) -> list[dict[str, Any]]:
@@ -116,3 +116,17 @@ class ActionModule(AlteryxAction):
         }, task_vars, async_timeout=args["timeout"], poll_interval=args["poll_interval"], step="cloud upload",
             sensitive={"PartsJson": url_json(parts)})
         return list(result.get("parts") or [])
+
+
+def _local_file(given: Any, option: str) -> tuple[str, int, str]:
+    """(path, size, sha256) of the archive step's result ``option`` ({path, size, sha256}); validation otherwise."""
+    try:
+        path, size, sha256 = str(given["path"]), int(given["size"]), str(given["sha256"]).lower()
+    except (KeyError, TypeError, ValueError) as exc:
+        raise AlteryxStepError(f"{option} must be the archive step's result '{option}' ({{path, size, sha256}}): "
+                               f"{exc!r}", "validation") from None
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        raise AlteryxStepError(f"{option}.sha256 is not a SHA256: {sha256!r}", "validation")
+    if size < 0:
+        raise AlteryxStepError(f"{option}.size must not be negative, got {size}", "validation")
+    return path, size, sha256

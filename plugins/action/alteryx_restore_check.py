@@ -72,10 +72,10 @@ class ActionModule(AlteryxAction):
 
     def _check(self, args, timestamp, exclude, skipped, task_vars):
         """Read one archive on the node (read-only, so in check mode too) and judge it, signature included."""
-        params = {"Archive": args["archive"], "BackupPath": args["backup_path"], "Timestamp": timestamp,
-                  "Modes": candidate_codes(args["scope"]), "Exclude": exclude}
         try:
-            raw = run_script(self, "alteryx_restore_check", params, task_vars, step="archive check")
+            raw = run_script(self, "alteryx_restore_check", {
+                "Archive": args["archive"], "BackupPath": args["backup_path"], "Timestamp": timestamp,
+                "Modes": candidate_codes(args["scope"]), "Exclude": exclude}, task_vars, step="archive check")
         except AlteryxStepError as exc:
             if skipped and "No ServerBackup_" in exc.msg:
                 raise AlteryxStepError(

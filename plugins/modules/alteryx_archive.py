@@ -209,10 +209,27 @@ sidecar:
   type: str
   sample: D:\Alteryx\Backups\ServerBackup_Full_20240131_020000.zip.sha256
 manifest_copy:
-  description: Full path of the local manifest copy; empty when O(manifest) was not given.
+  description:
+    - The local manifest copy C(<archive>.manifest.json) as written to disk - what
+      M(alteryx.server.alteryx_cloud_upload) takes as its O(alteryx.server.alteryx_cloud_upload#module:manifest_copy).
   returned: success, not in check mode
-  type: str
-  sample: D:\Alteryx\Backups\ServerBackup_Full_20240131_020000.zip.manifest.json
+  type: dict
+  contains:
+    path:
+      description: Full path; empty when O(manifest) was not given (then no copy is written).
+      returned: always
+      type: str
+      sample: D:\Alteryx\Backups\ServerBackup_Full_20240131_020000.zip.manifest.json
+    size:
+      description: Size in bytes; 0 without a copy.
+      returned: always
+      type: int
+      sample: 5120
+    sha256:
+      description: SHA256 of the file (lower-case hex); empty without a copy.
+      returned: always
+      type: str
+      sample: 0f343b0931126a20f133d67c2b018a3b5e1c6c1e0a3f2a5e7a1f0e3f8a9e1c2d
 destinations_failed:
   description: Number of O(destinations) that did not get a copy (each also in RV(copies) and RV(warnings)).
   returned: success

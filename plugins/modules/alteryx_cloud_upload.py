@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 ---
 module: alteryx_cloud_upload
-short_description: Upload the published archive and its sidecar to S3 or Azure Blob through short-lived URLs
+short_description: Upload the published archive, its sidecar and manifest copy to S3 or Azure Blob
 version_added: 0.1.0
 description:
   - For each entry of O(destinations) the controller starts a multipart upload (S3) or block upload (Azure) of
@@ -18,8 +18,11 @@ description:
     gets a fresh URL and another round. A part the node saw fail but the service holds with the node's MD5 (the
     answer was lost) is not sent again. Rounds that upload nothing new are limited by O(retries).
   - After completion the object's size, its C(sha256) metadata and (S3) its multipart ETag are checked against
-    what the node read. Then the checksum sidecar C(<archive name>.sha256) is uploaded the same way, and with
-    C(lock) both objects get an Object Lock retention (S3) or immutability policy (Azure).
+    what the node read. Then the checksum sidecar C(<archive name>.sha256) is uploaded the same way, then the
+    manifest copy C(<archive name>.manifest.json) of O(manifest_copy) - read back afterwards and its SHA256
+    compared with the archive step's - and with C(lock) all of them get an Object Lock retention (S3) or
+    immutability policy (Azure). A downloaded archive with its sidecar and manifest copy passes
+    M(alteryx.server.alteryx_backup_verify) with the copy required.
   - A destination that fails is reported like a failed network copy - a warning, RV(destinations_failed) - and
     nothing of this run is left there (the upload is aborted, completed objects are deleted); with
     C(required=true) the task fails with RV(failure_class=storage) after every destination was tried.
@@ -34,6 +37,14 @@ options:
     description: Path of the archive's checksum sidecar on the node; default C(<archive.path>.sha256).
     type: str
     default: ""
+    version_added: 0.1.0
+  manifest_copy:
+    description:
+      - The manifest copy published beside the archive,
+        RV(alteryx.server.alteryx_archive#module:manifest_copy) - C(path), C(size), C(sha256).
+      - Empty, or an empty C(path) (an archive step without a manifest), uploads no copy.
+    type: dict
+    default: {}
     version_added: 0.1.0
   destinations:
     description:
@@ -114,6 +125,7 @@ EXAMPLES = r"""
 - name: Upload the archive to S3 with a 30-day governance lock
   alteryx.server.alteryx_cloud_upload:
     archive: "{{ archive.archive }}"
+    manifest_copy: "{{ archive.manifest_copy }}"
     cluster: prod
     destinations:
       - type: s3
@@ -159,8 +171,13 @@ cloud:
       returned: when the upload was tried
       type: str
       sample: prod/controller1/ServerBackup_Full_20240131_020000.zip.sha256
+    manifest_copy_key:
+      description: Object key of the manifest copy; empty when O(manifest_copy) names none.
+      returned: when the upload was tried
+      type: str
+      sample: prod/controller1/ServerBackup_Full_20240131_020000.zip.manifest.json
     ok:
-      description: The archive and its sidecar are there, verified (and locked when configured).
+      description: The archive, its sidecar and its manifest copy are there, verified (and locked when configured).
       returned: always
       type: bool
       sample: true

@@ -1,18 +1,21 @@
 # Copyright: alteryx.server maintainers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Upload one published archive (and its ``.sha256`` sidecar) to one cloud destination, verify it, lock it.
+"""Upload one published archive (its ``.sha256`` sidecar and manifest copy too) to one cloud destination, verify
+it, lock it.
 
 The order: start (multipart upload with the archive's SHA256 as metadata) -> short-lived URLs for the parts not
 held yet -> the host PUTs them (``send``) -> parts whose ETag is not the host's MD5 and failed parts get fresh
 URLs and another round; a part the host saw fail but the service holds with the host's MD5 (the answer was lost
 after the body arrived) is taken from ListParts instead of sent again -> complete (the store checks the ETags) ->
-stat (size and sha256 metadata) -> the sidecar the same way, as one part -> Object Lock / immutability when
-configured. Rounds that upload nothing new are limited by ``retries``; a round that made progress is free (an
+stat (size and sha256 metadata) -> the sidecar the same way, as one part -> the ``<archive>.manifest.json`` copy the
+same way, then read back and hashed on the controller (it is small, and its SHA256 comes from the archive step, so
+the read proves the object is byte for byte the copy the archive step wrote) -> Object Lock / immutability on all
+three when configured. Rounds that upload nothing new are limited by ``retries``; a round that made progress is free (an
 expired URL only costs a round that still moves on).
 
 Any failure leaves nothing of this run behind: the unfinished upload is aborted and objects already completed
-are deleted (a lock is the last step, so nothing to delete is locked yet, except the archive when only the
-sidecar's lock failed - reported).
+are deleted (a lock is the last step, so nothing to delete is locked yet, except the objects locked before a later
+lock failed - reported).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from ansible_collections.alteryx.server.plugins.plugin_utils._cloud_store import
     UploadedPart,
 )
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
+from ansible_collections.alteryx.server.plugins.plugin_utils._manifest import MANIFEST_COPY_SUFFIX
 from ansible_collections.alteryx.server.plugins.plugin_utils._naming import SIDECAR_SUFFIX
 
 # send(local path, parts) -> the uploader script's 'parts' records; raises AlteryxStepError when the host call fails.
@@ -51,14 +55,25 @@ class CloudUploadError(Exception):
 
 
 @dataclass(frozen=True)
+class LocalFile:
+    """A file the archive step published beside the archive: full Windows path, size, SHA256 (lower-case hex)."""
+
+    path: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
 class Archive:
-    """The published local archive: full Windows path, file name, size, SHA256 (lower-case hex), sidecar path."""
+    """The published local archive: full Windows path, file name, size, SHA256 (lower-case hex), sidecar path, and
+    the ``<name>.manifest.json`` copy (None when the archive step wrote none)."""
 
     path: str
     name: str
     size: int
     sha256: str
     sidecar_path: str
+    manifest_copy: LocalFile | None = None
 
     @property
     def sidecar_bytes(self) -> bytes:
@@ -149,15 +164,27 @@ def _upload_object(store: CloudStore, key: str, local: str, size: int, sha256: s
         raise CloudUploadError(f"{key} has sha256 metadata {stored.sha256}, the local file {sha256}")
 
 
+def _check_read_back(store: CloudStore, key: str, local: LocalFile) -> None:
+    """The object's bytes hash to ``local.sha256`` (the archive step's hash of the file it wrote)."""
+    digest = hashlib.sha256()
+    for chunk in store.read(key):
+        digest.update(chunk)
+    if digest.hexdigest() != local.sha256:
+        raise CloudUploadError(f"{key} read back has SHA256 {digest.hexdigest()}, but the archive step wrote "
+                               f"{local.path} with {local.sha256}: the file changed on the host after it was written")
+
+
 def upload(store: CloudStore, dest: CloudDestination, archive: Archive, send: Send, *, retries: int,
            now: datetime) -> dict[str, Any]:
     """Upload, verify and lock ``archive`` at ``dest``. Returns the destination's record (see the module's RETURN
-    ``cloud``): ok, key, sidecar_key, size, sha256, parts, rounds, resumed_parts, locked_until, error. Never
-    raises for a cloud or host failure of this destination (``ok`` false, ``error`` says why, nothing left)."""
+    ``cloud``): ok, key, sidecar_key, manifest_copy_key ('' without a copy), size, sha256, parts, rounds,
+    resumed_parts, locked_until, error, left. Never raises for a cloud or host failure of this destination (``ok``
+    false, ``error`` says why, nothing left)."""
     key, sidecar_key = dest.key(archive.name), dest.key(archive.name + SIDECAR_SUFFIX)
-    record: dict[str, Any] = {**dest.public(), "key": key, "sidecar_key": sidecar_key, "size": archive.size,
-                              "sha256": archive.sha256, "ok": False, "parts": 0, "rounds": 0, "resumed_parts": 0,
-                              "locked_until": "", "error": "", "left": []}
+    copy_key = dest.key(archive.name + MANIFEST_COPY_SUFFIX) if archive.manifest_copy else ""
+    record: dict[str, Any] = {**dest.public(), "key": key, "sidecar_key": sidecar_key, "manifest_copy_key": copy_key,
+                              "size": archive.size, "sha256": archive.sha256, "ok": False, "parts": 0, "rounds": 0,
+                              "resumed_parts": 0, "locked_until": "", "error": "", "left": []}
     tally = Tally()
     created: list[str] = []
     locked: list[str] = []
@@ -179,9 +206,14 @@ def upload(store: CloudStore, dest: CloudDestination, archive: Archive, send: Se
         _upload_object(store, sidecar_key, archive.sidecar_path, len(text), hashlib.sha256(text).hexdigest(),
                        dest.part_size, send_sidecar, expiry=dest.url_expiry_seconds, retries=retries,
                        tally=Tally(), created=created)
+        copy = archive.manifest_copy
+        if copy is not None:
+            _upload_object(store, copy_key, copy.path, copy.size, copy.sha256, dest.part_size, send,
+                           expiry=dest.url_expiry_seconds, retries=retries, tally=Tally(), created=created)
+            _check_read_back(store, copy_key, copy)
         if dest.lock_mode:
             until = now + timedelta(days=dest.lock_days)
-            for locking in (key, sidecar_key):
+            for locking in (key, sidecar_key, *([copy_key] if copy_key else [])):
                 store.lock(locking, dest.lock_mode, until)
                 locked.append(locking)
             record["locked_until"] = until.isoformat()

@@ -109,7 +109,7 @@ def test_a_full_backup_lands_in_the_container_verified_and_retention_keeps_the_n
     (archive,) = fleet.archives()
     local = archive.read_bytes()
     key = f"{prefix}/{archive.name}"
-    assert _blobs(container) == set(others) | {key, key + ".sha256"}
+    assert _blobs(container) == set(others) | {key, key + ".sha256", key + ".manifest.json"}
     # The blob is the archive: its bytes, its sha256 metadata and its sidecar agree with the local copy.
     sha256 = hashlib.sha256(local).hexdigest()
     blob = _download(container, key)
@@ -118,14 +118,24 @@ def test_a_full_backup_lands_in_the_container_verified_and_retention_keeps_the_n
     assert properties.metadata["sha256"] == sha256
     assert properties.content_settings.content_type == "application/zip"
     assert _download(container, key + ".sha256") == Path(f"{archive}.sha256").read_bytes()
-    # Downloaded next to its sidecar, the blob passes the offline verification, encrypted secrets included. The
-    # cloud holds no <archive>.manifest.json copy (only the archive and its sidecar go up), so that check is off.
+    # The manifest copy published beside the local archive is the third blob, byte for byte, typed as JSON.
+    local_copy = Path(f"{archive}.manifest.json").read_bytes()
+    assert _download(container, key + ".manifest.json") == local_copy
+    copy_properties = container.get_blob_client(key + ".manifest.json").get_blob_properties()
+    assert copy_properties.metadata["sha256"] == hashlib.sha256(local_copy).hexdigest()
+    assert copy_properties.content_settings.content_type == "application/json"
+    # Downloaded side by side, the three pass the offline verification with the manifest copy required,
+    # encrypted secrets included.
     downloaded = tmp_path / "download" / archive.name
     downloaded.parent.mkdir()
     downloaded.write_bytes(blob)
-    Path(f"{downloaded}.sha256").write_bytes(_download(container, key + ".sha256"))
-    report = verify_archive(str(downloaded), require_manifest_copy=False, secrets_key=SECRETS_KEY.read_bytes())
+    for suffix in (".sha256", ".manifest.json"):
+        Path(f"{downloaded}{suffix}").write_bytes(_download(container, key + suffix))
+    report = verify_archive(str(downloaded), require_manifest_copy=True, secrets_key=SECRETS_KEY.read_bytes())
     assert report["passed"], report["problems"]
+    copy_checks = [c for c in report["checks"] if c["check"] in ("manifest_copy", "copy_sha256", "copy_size")]
+    assert {c["check"] for c in copy_checks} == {"manifest_copy", "copy_sha256", "copy_size"}
+    assert all(c["passed"] for c in copy_checks), copy_checks
     assert "secrets_decrypt" in {check["check"] for check in report["checks"]}
     assert f"Uploaded {archive.name} to azure://{container.container_name}/{key}" in _host_log(fleet)
     _no_canary(fleet, azurite, first.output)
@@ -136,7 +146,7 @@ def test_a_full_backup_lands_in_the_container_verified_and_retention_keeps_the_n
     second = fleet.playbook(PLAYBOOK, extra={"alteryx_backup_retention_days": {"Full": 0}}, verbosity=4)
     assert second.rc == 0, second.output[-4000:]
     assert "1 cloud destination(s) did not get a copy" in _host_log(fleet)
-    assert _blobs(container) == set(others) | {key, key + ".sha256"}
+    assert _blobs(container) == set(others) | {key, key + ".sha256", key + ".manifest.json"}
     assert f"Deleted azure://{container.container_name}/{key}" not in second.output
     _no_canary(fleet, azurite, second.output)
 
@@ -147,11 +157,12 @@ def test_a_full_backup_lands_in_the_container_verified_and_retention_keeps_the_n
     assert third.rc == 0, third.output[-4000:]
     newest = fleet.archives()[-1]
     new_key = f"{prefix}/{newest.name}"
-    assert _blobs(container) == set(others) | {new_key, new_key + ".sha256"}
+    assert _blobs(container) == set(others) | {new_key, new_key + ".sha256", new_key + ".manifest.json"}
     assert hashlib.sha256(_download(container, new_key)).hexdigest() == hashlib.sha256(newest.read_bytes()).hexdigest()
     log = _host_log(fleet)
     assert f"Deleted azure://{container.container_name}/{key}:" in log
     assert f"Deleted azure://{container.container_name}/{key}.sha256" in log
+    assert f"Deleted azure://{container.container_name}/{key}.manifest.json" in log
     _no_canary(fleet, azurite, third.output)
 
 

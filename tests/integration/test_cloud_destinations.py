@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import Fleet
+from conftest import REPO, Fleet, ansible_env
 from s3_server import S3Gateway
 
 PLAYBOOK = "playbooks/backup_full.yml"
@@ -79,8 +81,20 @@ def _no_canary_on_host(fleet: Fleet) -> None:
             assert b"X-Amz-Signature" not in data and b"x-amz-signature" not in data, path
 
 
+def _verify_download(s3: S3Gateway, bucket: str, key: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    """The archive, its sidecar and its manifest copy downloaded side by side, then playbooks/verify.yml on them
+    as docs/cloud.md says - with the manifest copy required (the role's default)."""
+    folder.mkdir()
+    for suffix in ("", ".sha256", ".manifest.json"):
+        (folder / (key.rsplit("/", 1)[-1] + suffix)).write_bytes(_read(s3, bucket, key + suffix))
+    command = [str(Path(sys.executable).parent / "ansible-playbook"), str(REPO / "playbooks" / "verify.yml"),
+               "-e", json.dumps({"alteryx_verify_path": str(folder)})]
+    return subprocess.run(command, capture_output=True, text=True, env=ansible_env(), cwd=REPO, timeout=300,
+                          check=False)
+
+
 def test_a_full_backup_lands_in_the_bucket_verified_and_the_next_run_prunes_it(fleet: Fleet, s3: S3Gateway,
-                                                                                 bucket: str) -> None:
+                                                                                 bucket: str, tmp_path: Path) -> None:
     client = _client(s3)
     prefix = f"{fleet.cluster_of('controller')}/controller"
     # A DatabaseOnly archive long expired: a Full run's retention leaves other modes alone.
@@ -93,13 +107,24 @@ def test_a_full_backup_lands_in_the_bucket_verified_and_the_next_run_prunes_it(f
     (archive,) = fleet.archives()
     local = archive.read_bytes()
     key = f"{prefix}/{archive.name}"
-    assert _keys(s3, bucket) == {other_mode, key, key + ".sha256"}
+    assert _keys(s3, bucket) == {other_mode, key, key + ".sha256", key + ".manifest.json"}
     # The object is the archive: its bytes, its sha256 metadata and its sidecar all agree with the local copy.
     assert hashlib.sha256(_read(s3, bucket, key)).hexdigest() == hashlib.sha256(local).hexdigest()
     head = client.head_object(Bucket=bucket, Key=key)
     assert head["Metadata"]["sha256"] == hashlib.sha256(local).hexdigest()
     assert _read(s3, bucket, key + ".sha256") == Path(str(archive) + ".sha256").read_bytes()
-    assert f"Uploaded {archive.name} to s3://{bucket}/{key}" in _host_log(fleet)
+    # The manifest copy published beside the local archive went up byte for byte, with its SHA256 as metadata.
+    local_copy = Path(str(archive) + ".manifest.json").read_bytes()
+    assert _read(s3, bucket, key + ".manifest.json") == local_copy
+    copy_head = client.head_object(Bucket=bucket, Key=key + ".manifest.json")
+    assert copy_head["Metadata"]["sha256"] == hashlib.sha256(local_copy).hexdigest()
+    uploaded = re.search(rf"Uploaded {re.escape(archive.name)} to s3://{bucket}/{re.escape(key)} in \d+ part\(s\) "
+                         r"with its sidecar and manifest copy, size and checksums verified", _host_log(fleet))
+    assert uploaded, _host_log(fleet)[-3000:]
+    # Downloaded, the three pass the offline verification with the manifest copy required.
+    verified = _verify_download(s3, bucket, key, tmp_path / "download")
+    assert verified.returncode == 0, verified.stdout[-4000:] + verified.stderr[-2000:]
+    assert f"{archive.name}: PASSED - " in verified.stdout
     # Canary at -vvvv: neither the secret key nor a URL signature in the output, on the host or in its journal.
     assert SECRET not in first.output
     assert not SIGNATURE.search(first.output)
@@ -111,8 +136,10 @@ def test_a_full_backup_lands_in_the_bucket_verified_and_the_next_run_prunes_it(f
     (newest,) = fleet.archives()
     assert newest.name != archive.name
     new_key = f"{prefix}/{newest.name}"
-    assert _keys(s3, bucket) == {other_mode, new_key, new_key + ".sha256"}
-    assert f"Deleted s3://{bucket}/{key}" in _host_log(fleet)
+    assert _keys(s3, bucket) == {other_mode, new_key, new_key + ".sha256", new_key + ".manifest.json"}
+    log = _host_log(fleet)
+    for suffix in ("", ".sha256", ".manifest.json"):
+        assert f"Deleted s3://{bucket}/{key}{suffix}:" in log, suffix
     assert SECRET not in second.output
     _no_canary_on_host(fleet)
 

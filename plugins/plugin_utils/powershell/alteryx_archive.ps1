@@ -25,7 +25,8 @@
 #     destinations are new files there and inherit the share's permissions, REQ-SEC-6).
 #   RunLogPath, RunLogText: the run log's pending lines, appended first (Add-RunLog, best effort).
 #   Result: archive_path, archive_size, archive_sha256, archive_entries, uncompressed_bytes, sidecar,
-#     manifest_copy ('' when none), copies [{path, sha256 ('' when failed), attempts, verified, error}],
+#     manifest_copy ('' when none), manifest_copy_size and manifest_copy_sha256 (of the copy as written to disk;
+#     0 and '' when none), copies [{path, sha256 ('' when failed), attempts, verified, error}],
 #     published (string[]: every file this run published and left in place), attempts_log (string[]),
 #     verified_entries.
 #   Fails: 'validation' (manifest mismatch, archive below MinBytes), 'storage' (local write or rename failed, or a
@@ -55,6 +56,8 @@ $log = New-Object Collections.ArrayList
 $copies = New-Object Collections.ArrayList
 $local = Join-Path $LocalDir $ArchiveName
 $copyName = ''
+$copySize = 0
+$copyHash = ''
 function New-PublishedFile([string]$Path) {
     # Empty, and with RestrictAcls restricted before a byte is written into it (writing into an existing file keeps its ACL).
     if (-not $RestrictAcls) { [IO.File]::WriteAllBytes($Path, [byte[]]@()); return }
@@ -149,6 +152,9 @@ try {
         Add-Published $copyName
         New-PublishedFile $copyName
         [IO.File]::WriteAllText($copyName, $copyText, (New-Object Text.UTF8Encoding($false)))
+        # The cloud upload sends this file as it is: report what is on disk, not what was meant to be written.
+        $copySize = (Get-Item -LiteralPath $copyName -Force).Length
+        $copyHash = Get-Sha256 $copyName
     }
     $tries = 1 + [Math]::Max(0, $Retries)
     foreach ($dest in @($Destinations)) {
@@ -195,5 +201,6 @@ try {
     return
 }
 $Ansible.Result = @{ archive_path = $local; archive_size = $size; archive_sha256 = $hash; archive_entries = $check.entries
-    uncompressed_bytes = $check.uncompressed; sidecar = "$local.sha256"; manifest_copy = $copyName; copies = $copies
+    uncompressed_bytes = $check.uncompressed; sidecar = "$local.sha256"; manifest_copy = $copyName
+    manifest_copy_size = $copySize; manifest_copy_sha256 = $copyHash; copies = $copies
     published = @($published); attempts_log = $log; verified_entries = $check.verified }

@@ -62,11 +62,20 @@ def _check_entries(path):
             if name not in entries:
                 result["bad"] = f"{name} is missing"
                 return result
-            if hashlib.sha256(zf.read(name)).hexdigest() != item["SHA256"]:
+            if _entry_sha256(zf, name) != item["SHA256"]:
                 result["bad"] = f"{name} does not match its manifest SHA256"
                 return result
         result["verified"] = len(listed)
         return result
+
+
+def _entry_sha256(zf, name):
+    """SHA256 of an entry read as a stream, in blocks (zf.read would hold a whole dump file in memory)."""
+    digest = hashlib.sha256()
+    with zf.open(name) as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _manifest_copy(p, size, digest, uncompressed, clock):
@@ -99,6 +108,7 @@ def run(host, p, ctx):
     local = host.local_path(local_win)
     published, log, copies = [], [], []
     copy_name = ""
+    copy_size, copy_hash = 0, ""
     destinations = p["Destinations"] or []
 
     def add_published(path):
@@ -142,6 +152,8 @@ def run(host, p, ctx):
             add_published(copy_name)
             _new_published_file(host, p, copy_name)
             host.write_bytes(host.local_path(copy_name), copy_text.encode("utf-8"))
+            # What is on disk, as the script's Get-Item / Get-FileHash read it back.
+            copy_size, copy_hash = host.local_path(copy_name).stat().st_size, sha256(host.local_path(copy_name))
         tries = 1 + max(0, p["Retries"])
         for dest in destinations:
             target = dest.rstrip("\\") + "\\" + name
@@ -188,6 +200,7 @@ def run(host, p, ctx):
     return {"changed": True, "result": {
         "archive_path": local_win, "archive_size": size, "archive_sha256": digest, "archive_entries": check["entries"],
         "uncompressed_bytes": check["uncompressed"], "sidecar": local_win + ".sha256", "manifest_copy": copy_name,
+        "manifest_copy_size": copy_size, "manifest_copy_sha256": copy_hash,
         "copies": copies, "published": list(published), "attempts_log": log, "verified_entries": check["verified"]}}
 
 
