@@ -93,7 +93,11 @@ def spool_prune(max_age_seconds: float = 7 * 86400) -> None:
     folder = _spool("x").parent
     cutoff = datetime.now().timestamp() - max_age_seconds
     for file in folder.iterdir():
-        if file.stat().st_mtime < cutoff:
+        try:
+            stale = file.stat().st_mtime < cutoff
+        except FileNotFoundError:
+            continue  # another host's run removed its spool between the listing and the stat
+        if stale:
             file.unlink(missing_ok=True)
 
 

@@ -29,7 +29,7 @@ try {
         $stamp = if ($Timestamp) { [regex]::Escape($Timestamp) } else { '\d{8}_\d{6}' }
         $pattern = '^ServerBackup_(' + ($Modes -join '|') + ')_' + $stamp + '\.zip$'
         $names = @(Get-ChildItem -LiteralPath $BackupPath -File | Where-Object { $_.Name -match $pattern -and $Exclude -notcontains $_.Name } | Sort-Object Name)
-        if (-not $names.Count) { throw (New-StepError 'validation' "No ServerBackup_$($Modes -join '|')_$(if ($Timestamp) { $Timestamp } else { '*' }).zip archive in $BackupPath.") }
+        if (-not $names.Count) { throw (New-StepError 'validation' "No ServerBackup_($($Modes -join '|'))_$(if ($Timestamp) { $Timestamp } else { '*' }).zip archive in $BackupPath.") }
         $result.archive = $names[-1].FullName
     }
     if (-not (Test-Path -LiteralPath $result.archive -PathType Leaf)) { throw (New-StepError 'validation' "Archive $($result.archive) not found.") }

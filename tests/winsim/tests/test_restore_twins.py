@@ -55,7 +55,7 @@ def test_check_fails_when_no_archive_is_there(sim: Host) -> None:
     reply = call(sim, "alteryx_restore_check", Archive="", BackupPath=BACKUPS)
     assert reply["failed"] is True
     assert reply["result"]["failure_class"] == "validation"
-    assert "No ServerBackup_*.zip archive in D:\\Alteryx\\Backups" in reply["result"]["message"]
+    assert "No ServerBackup_(Full|DB|Config)_*.zip archive in D:\\Alteryx\\Backups" in reply["result"]["message"]
 
 
 def test_check_fails_on_a_file_that_is_no_zip(sim: Host) -> None:

@@ -603,7 +603,12 @@ def _drop_last(content: dict[str, dict[str, list[dict[str, Any]]]], count: int) 
 
 # ----------------------------------------------------------------- dataset
 def dataset(state: dict[str, Any]) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    """The host's seeded MongoDB content, deterministic for its seed."""
+    """The host's seeded MongoDB content, deterministic for its seed.
+
+    Knob ``state.mongo.extra_collections`` (default 0): that many more collections in ``AlteryxGallery``
+    (``extra_00000``, ...), one small document each - a Gallery with many collections, for measuring how a run's
+    cost grows with the size of the dump's file list.
+    """
     rng = random.Random(int(state["mongo"].get("seed", 1)))
     per_collection = int(state["mongo"].get("documents", 60))
     base = datetime(2025, 1, 1, tzinfo=UTC)
@@ -622,6 +627,8 @@ def dataset(state: dict[str, Any]) -> dict[str, dict[str, list[dict[str, Any]]]]
                 }
                 for n in range(count)
             ]
+    for n in range(int(state["mongo"].get("extra_collections", 0))):
+        data["AlteryxGallery"][f"extra_{n:05d}"] = [{"_id": bson.ObjectId(f"ffff{n:08x}{0:012x}"), "n": n}]
     return data
 
 

@@ -69,6 +69,13 @@ class Host:
             raise WinError(f"winsim host folder {self.root} has no state.json (run 'winsim new')")
         self.fleet_root = self.root.parent.parent
         self.name = self.root.name
+        # Bytes each drive's sandbox holds, walked once when first needed and then kept up to date by this object's
+        # writes, copies, moves and deletes (walking the drive on every write made a dump of N files cost N walks).
+        # It lives as long as this object - one module call, or one async job - so files other code wrote or deleted
+        # directly are counted again by the next call.
+        self._used: dict[str, int] = {}
+        self._state_signature: tuple[int, int, int] | None = None
+        self._state_snapshot: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ state
     @contextlib.contextmanager
@@ -83,12 +90,16 @@ class Host:
         with open(self.root / ".lock", "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
-                state = json.loads((self.root / "state.json").read_text())
+                text = (self.root / "state.json").read_text()
+                state = json.loads(text)
                 fired = scheduler.settle(state)
                 yield state
-                tmp = self.root / "state.json.tmp"
-                tmp.write_text(json.dumps(state, indent=1, sort_keys=True))
-                os.replace(tmp, self.root / "state.json")
+                # Most holders only read: writing the same state again would cost an indented dump and a rename
+                # per call for nothing (comparing with a second parse of the text is much cheaper than dumping).
+                if state != json.loads(text):
+                    tmp = self.root / "state.json.tmp"
+                    tmp.write_text(json.dumps(state, indent=1, sort_keys=True))
+                    os.replace(tmp, self.root / "state.json")
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
         for name, fields in fired:
@@ -148,43 +159,82 @@ class Host:
     def drive_of(self, local: Path) -> str:
         """Return the drive letter (or ``UNC``) a sandbox path lives on."""
         drives = self.root / "drives"
-        if local.resolve().is_relative_to(drives):
-            return local.resolve().relative_to(drives).parts[0]
+        resolved = local.resolve()
+        if resolved.is_relative_to(drives):
+            return resolved.relative_to(drives).parts[0]
         return "UNC"
 
-    def check_space(self, local: Path, nbytes: int) -> None:
-        """Raise DiskFullError when ``nbytes`` do not fit on the drive of ``local``."""
-        drive = self.drive_of(local)
+    def check_space(self, local: Path, nbytes: int, drive: str | None = None) -> None:
+        """Raise DiskFullError when ``nbytes`` do not fit on the drive of ``local`` (``drive``, when known)."""
+        drive = drive or self.drive_of(local)
         if drive == "UNC":
-            if self.state().get("share_full"):
+            if self._disk_state().get("share_full"):
                 raise DiskFullError("UNC")
             return
         free = self.free_bytes(drive)
         if nbytes > free:
             raise DiskFullError(drive)
 
+    def _disk_state(self) -> dict[str, Any]:
+        """The host state as the free-space checks need it, read again only when state.json changed.
+
+        A dump writes thousands of files and each write checks the space; parsing state.json for each made the dump
+        quadratic in practice. A changed file (another process's write, a fault marking the disks full) has a new
+        inode or time, so it is always seen.
+        """
+        path = self.root / "state.json"
+        try:
+            info = os.stat(path)
+            signature: tuple[int, int, int] | None = (info.st_ino, info.st_mtime_ns, info.st_size)
+        except OSError:
+            signature = None
+        if signature is None or signature != self._state_signature:
+            self._state_snapshot = self.state()
+            self._state_signature = signature
+        return self._state_snapshot
+
     def free_bytes(self, drive: str) -> int:
         """Free bytes of a drive: its configured size minus what the sandbox holds."""
-        state = self.state()
+        state = self._disk_state()
         disk = state["disks"].get(drive.upper())
         if disk is None:
             raise WinError(f"Cannot find drive {drive}")
         if disk.get("full"):
             return 0
-        used = _tree_size(self.root / "drives" / drive.upper())
-        return max(0, int(disk["size"]) - int(disk.get("used_by_others", 0)) - used)
+        return max(0, int(disk["size"]) - int(disk.get("used_by_others", 0)) - self.used_bytes(drive))
+
+    def used_bytes(self, drive: str) -> int:
+        """Bytes the sandbox of ``drive`` holds: walked the first time, then kept by this object's own changes."""
+        letter = drive.upper()
+        if letter not in self._used:
+            self._used[letter] = _tree_size(self.root / "drives" / letter)
+        return self._used[letter]
+
+    def _account(self, local: Path, delta: int, drive: str | None = None) -> None:
+        """Add ``delta`` bytes to the usage figure of the drive holding ``local`` (if it was walked yet)."""
+        if delta:
+            drive = drive or self.drive_of(local)
+            if drive in self._used:
+                self._used[drive] += delta
 
     def write_bytes(self, local: Path, data: bytes) -> None:
         """Write a file, honouring the free space of its drive."""
-        self.check_space(local, len(data))
+        drive = self.drive_of(local)
+        self.check_space(local, len(data), drive)
         local.parent.mkdir(parents=True, exist_ok=True)
+        before = _file_size(local)
         local.write_bytes(data)
+        self._account(local, len(data) - before, drive)
 
     def copy_file(self, src: Path, dest: Path) -> None:
         """Copy a file, honouring the free space of the destination drive."""
-        self.check_space(dest, src.stat().st_size)
+        size = src.stat().st_size
+        drive = self.drive_of(dest)
+        self.check_space(dest, size, drive)
         dest.parent.mkdir(parents=True, exist_ok=True)
+        before = _file_size(dest)
         shutil.copy2(src, dest)
+        self._account(dest, size - before, drive)
 
     # ------------------------------------------------------ file attributes
     # NTFS keeps Hidden/System/ReadOnly per file; the sandbox's Linux files cannot, so winsim
@@ -366,15 +416,20 @@ class Host:
             if not force or dst.is_dir():
                 raise WinError("Cannot create a file when that file already exists.")
             self._forget_attributes(self.win_path(dst).lower())
+            replaced = _file_size(dst)
             dst.unlink()
+            self._account(dst, -replaced)
         old_key = self.win_path(src).lower()
         carried = self._carried_acl(src) if same_volume else None  # across volumes: a new file, it inherits there
         if same_volume:
             os.replace(src, dst)
         else:
-            self.check_space(dst, src.stat().st_size)
+            size = src.stat().st_size
+            self.check_space(dst, size)
             shutil.copy2(src, dst)
+            self._account(dst, size)
             src.unlink()
+            self._account(src, -size)
         self._rekey_attributes(old_key, self.win_path(dst).lower(), ino=dst.stat().st_ino)  # a copy across volumes
         self._place_acl(old_key, dst, carried)
         return dst
@@ -659,6 +714,14 @@ def _resolve_parts(base: Path, rest: str) -> Path:
             continue
         current = _match_case(current, part)
     return current
+
+
+def _file_size(local: Path) -> int:
+    """Size of the file at ``local``; 0 when there is none (or it is not a plain file)."""
+    try:
+        return os.lstat(local).st_size if local.is_file() else 0
+    except OSError:
+        return 0
 
 
 def _tree_size(path: Path) -> int:

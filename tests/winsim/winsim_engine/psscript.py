@@ -47,9 +47,15 @@ their callers spell names out), positional binding, validation attributes
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
+import pickle
 import re
+import tempfile
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import tree_sitter_powershell
@@ -162,12 +168,51 @@ class _NotLiteral(Exception):
     pass
 
 
+# Parsed scripts survive the worker process (ansible forks one per task and host, and every call of a host script
+# sends the same text), keyed by the script's text and this parser's own source, so a change to either parses again.
+_PARSE_CACHE = Path(__file__).resolve().parent.parent / ".cache" / "psscript"
+
+
 def parse_script(text: str) -> ScriptInfo:
-    """Read the top-level ``param()`` block of PowerShell ``text`` (see the module docstring)."""
+    """Read the top-level ``param()`` block of PowerShell ``text`` (see the module docstring); cached on disk."""
+    cached = _PARSE_CACHE / f"{_parse_key(text)}.pickle"
+    try:
+        with open(cached, "rb") as handle:
+            info = pickle.load(handle)
+        if isinstance(info, ScriptInfo):
+            return info
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        pass
+    info = _parse_script(text)
+    try:
+        _PARSE_CACHE.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=_PARSE_CACHE, delete=False, suffix=".tmp") as handle:
+            pickle.dump(info, handle)
+        os.replace(handle.name, cached)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        pass  # a read-only tree or an unpicklable default: parse again next time
+    return info
+
+
+@functools.cache
+def _parser_stamp() -> bytes:
+    """What a cached parse depends on besides the script: this module, psconvert and the grammar's version."""
+    parts = [Path(__file__), Path(__file__).with_name("psconvert.py")]
+    stamp = [f"{part.name}:{part.stat().st_mtime_ns}:{part.stat().st_size}" for part in parts]
+    stamp.append(getattr(tree_sitter_powershell, "__version__", "") or str(tree_sitter_powershell.__file__))
+    return "\n".join(stamp).encode()
+
+
+def _parse_key(text: str) -> str:
+    return hashlib.sha256(_parser_stamp() + b"\0" + text.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+
+
+def _parse_script(text: str) -> ScriptInfo:
     # The grammar rejects a valid script that has no statement at all (only comments, or only a
     # param block); a trailing $null statement changes nothing else about the script.
     root = PARSER.parse((text + "\n$null\n").encode("utf-8")).root_node
-    syntax_ok = not _has_error(root)
+    # Node.has_error is tree-sitter's own "this node or a descendant is an ERROR or MISSING node", walked in C.
+    syntax_ok = not root.has_error
     block = next((child for child in root.named_children if child.type == "param_block"), None)
     if block is None:
         sps = False if syntax_ok else bool(_SHOULD_PROCESS_FALLBACK.search(text))
@@ -198,16 +243,6 @@ def parse_script(text: str) -> ScriptInfo:
                 advanced = True
     return ScriptInfo(param_block=True, cmdlet_binding=bool(bindings), advanced=advanced, supports_should_process=sps,
                       params=tuple(params), aliases=aliases, mandatory=tuple(mandatory), syntax_ok=syntax_ok)
-
-
-def _has_error(node: Node) -> bool:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if current.type == "ERROR" or current.is_missing:
-            return True
-        stack.extend(current.children)
-    return False
 
 
 def _children(node: Node, kind: str) -> list[Node]:

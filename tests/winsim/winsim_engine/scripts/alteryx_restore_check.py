@@ -53,7 +53,7 @@ def run(host, p, ctx):
             names = [f for f in host.get_child_items(p["BackupPath"], files_only=True)
                      if pattern.match(f.name) and f.name.lower() not in excluded]
             if not names:
-                raise StepError("validation", f"No ServerBackup_{'|'.join(modes)}_{p['Timestamp'] or '*'}.zip archive "
+                raise StepError("validation", f"No ServerBackup_({'|'.join(modes)})_{p['Timestamp'] or '*'}.zip archive "
                                               f"in {p['BackupPath']}.")
             result["archive"] = host.win_path(sorted(names, key=lambda f: f.name.lower())[-1])
         archive = host.local_path(result["archive"])

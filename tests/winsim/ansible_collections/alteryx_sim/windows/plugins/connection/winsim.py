@@ -70,6 +70,20 @@ import time
 from pathlib import Path
 from typing import Any
 
+# What winsim itself costs each ansible worker, so that a benchmark can take it out of the controller's CPU:
+# WINSIM_CPU_LOG=<file> appends one JSON line per connection method call (pid, method, CPU seconds of the call and,
+# on a worker's first call, of importing winsim); WINSIM_PROFILE=<folder> also profiles it with cProfile, one
+# <pid>.prof per worker, and logs to <folder>/cpu.jsonl (tests/bench/bench_backup.py reads both).
+_PROFILE_DIR = os.environ.get("WINSIM_PROFILE")
+_CPU_LOG = os.path.join(_PROFILE_DIR, "cpu.jsonl") if _PROFILE_DIR else os.environ.get("WINSIM_CPU_LOG")
+if _CPU_LOG:
+    _IMPORT_CPU = time.process_time()
+if _PROFILE_DIR:
+    import cProfile
+
+    _PROFILER = cProfile.Profile()
+    _PROFILER.enable()
+
 from ansible.errors import AnsibleConnectionFailure, AnsibleError
 from ansible.plugins.connection import ConnectionBase
 
@@ -80,6 +94,37 @@ if str(_WINSIM_DIR) not in sys.path:
 from winsim_engine import asyncjob, payload  # noqa: E402
 from winsim_engine.dispatch import call_key, journal_args, result_json, run_module  # noqa: E402
 from winsim_engine.host import Host, WinError  # noqa: E402
+
+if _PROFILE_DIR:
+    _PROFILER.disable()
+if _CPU_LOG:
+    _IMPORT_CPU = time.process_time() - _IMPORT_CPU
+
+
+def _profiled(method):
+    """Log (and profile) one connection method when WINSIM_CPU_LOG or WINSIM_PROFILE is set."""
+    if not _CPU_LOG:
+        return method
+
+    def wrapper(self, *args, **kwargs):
+        global _IMPORT_CPU
+        started = time.process_time()
+        if _PROFILE_DIR:
+            _PROFILER.enable()
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            if _PROFILE_DIR:
+                _PROFILER.disable()
+                _PROFILER.dump_stats(os.path.join(_PROFILE_DIR, f"{os.getpid()}.prof"))
+            spent = {"pid": os.getpid(), "method": method.__name__, "cpu": round(time.process_time() - started, 6),
+                     "import_cpu": round(_IMPORT_CPU, 6)}
+            _IMPORT_CPU = 0.0
+            with open(_CPU_LOG, "a") as handle:
+                handle.write(json.dumps(spent) + "\n")
+
+    return wrapper
+
 
 HOME = "C:\\Users\\ansible"
 # Fault kinds handled here, between the controller and the host (see docs/winsim.md, "Faults").
@@ -115,18 +160,27 @@ class Connection(ConnectionBase):
             self._connected = True
         return self
 
+    @_profiled
     def exec_command(self, cmd, in_data=None, sudoable=True):
         super().exec_command(cmd, in_data=in_data, sudoable=sudoable)
         self._connect()
         call = payload.decode(cmd, in_data)
+        size = len(cmd.encode() if isinstance(cmd, str) else cmd) + len(in_data or b"")
         if call.kind == "command":
+            self._received(call.kind, size)
             return self._plain_command(call.command)
         if call.kind == "helper":
+            self._received(call.name, size)
             return self._helper(call)
-        return self._module(call, in_data)
+        return self._module(call, in_data, size)
+
+    def _received(self, what: str, size: int) -> None:
+        """Journal what reached the host (command line and stdin, or a file put), for the benchmark's bytes-per-host
+        figure. Its own entry kind, so that counts of "call" entries are unchanged."""
+        self._host.journal({"kind": "received", "what": what, "bytes": size})
 
     # ------------------------------------------------------------ modules
-    def _module(self, call, in_data):
+    def _module(self, call, in_data, size):
         host = self._host
         key = call_key(call)
         fault = host.next_fault(key)
@@ -136,6 +190,7 @@ class Connection(ConnectionBase):
                           "delivered": False, "args": journal_args(call), "check_mode": call.check_mode,
                           "async": bool(call.async_jid), "changed": False})
             raise self._connect_error(kind)
+        self._received(key, size)
         self._open_shell()
         if kind == "hang":
             self._hang(key, fault)
@@ -277,15 +332,18 @@ class Connection(ConnectionBase):
             return 0, b"", b""
         raise AnsibleError(f"winsim does not understand the raw command: {script[:200]}")
 
+    @_profiled
     def put_file(self, in_path, out_path):
         super().put_file(in_path, out_path)
         self._connect()
+        self._received("put_file", os.path.getsize(in_path))
         try:
             self._host.copy_file(Path(in_path), self._host.local_path(out_path))
         except WinError as exc:
             raise AnsibleError(f"winsim put_file to {out_path} failed: {exc}") from exc
         self._host.journal({"kind": "transfer", "direction": "put", "path": out_path})
 
+    @_profiled
     def fetch_file(self, in_path, out_path):
         super().fetch_file(in_path, out_path)
         self._connect()
