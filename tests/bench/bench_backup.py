@@ -172,12 +172,24 @@ def render(args: argparse.Namespace, fleet: list[dict], dump: HostRun | None, co
         "",
         "- Clusters: wall time, controller CPU and node downtime for 1, 10 and 50 three-node clusters in one run -",
         "  [performance-clusters.md](performance-clusters.md) (`make bench-clusters`).",
-        "- Offline verification throughput against `sha256sum` - [verify.md](verify.md) (`make bench-verify`).",
+        "- Offline verification throughput against `sha256sum` - [verify.md](verify.md) (`make bench-verify`)"
+        + _verify_throughput() + ".",
         "- Profiling winsim itself: `WINSIM_PROFILE=<folder>` makes its connection write one cProfile file per worker",
         "  (`python -m pstats <folder>/<pid>.prof`) and the CPU log (`<folder>/cpu.jsonl`); docs/winsim.md.",
         "",
     ]
     return lines
+
+
+def _verify_throughput() -> str:
+    """The last measured verify / sha256sum figure from docs/verify.md (written by bench_verify.py), or ''."""
+    try:
+        text = (REPO / "docs" / "verify.md").read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    line = next((row for row in text.splitlines() if "verify / sha256sum throughput" in row), "")
+    archive = next((row for row in text.splitlines() if row.startswith("- archive: ")), "")
+    return f": {line.split(': ', 1)[1]} on a {archive[len('- archive: '):].split(' (')[0]} archive" if line else ""
 
 
 def _fleet_section(args: argparse.Namespace, fleet: list[dict]) -> list[str]:
