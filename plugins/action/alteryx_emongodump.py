@@ -5,7 +5,10 @@
 ``DumpWindowAction`` is the base of every persistence dump step (alteryx_emongodump, alteryx_mongodump,
 alteryx_sqlite_backup): one host call of alteryx_dump_window.ps1 and one result-shaping path
 (plugin_utils/_dump_window.py). A step names its ``METHOD`` and ``LABEL`` and supplies its parameters
-(``method_parameters``), its check-mode sentence (``describe``) and its verdict (``judge``).
+(``method_parameters``) and its check-mode sentence (``describe``); the verdict is ``_dump_window.judge_window``.
+
+With ``wait: false`` the step only starts the host job and returns its handle (``job``); alteryx_dump_wait awaits
+it in a later task and shapes the same result through ``shape`` / ``window_failed`` here.
 """
 
 from __future__ import annotations
@@ -13,14 +16,16 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._action import AlteryxAction
-from ansible_collections.alteryx.server.plugins.plugin_utils._dump import judge_dump
+from ansible_collections.alteryx.server.plugins.plugin_utils._dump_job import check_mode_job, dump_job
 from ansible_collections.alteryx.server.plugins.plugin_utils._dump_window import (
+    LABELS,
     METHOD_DEFAULTS,
     WINDOW_SPEC,
     check_mode_result,
     dump_log_path,
     failed_window,
     finish,
+    judge_window,
     kept_log_path,
     wants_kept_log,
 )
@@ -46,7 +51,7 @@ class DumpWindowAction(AlteryxAction):
 
     def judge(self, raw: dict[str, Any]) -> dict[str, Any]:
         """The verdict on the dump (``_dump.judge_dump`` / ``judge_copy`` keys)."""
-        raise NotImplementedError
+        return judge_window(self.METHOD, raw)
 
     def scrub(self, text: str) -> str:
         """Text with this step's secrets removed (nothing by default)."""
@@ -59,9 +64,14 @@ class DumpWindowAction(AlteryxAction):
 
     def step(self, args, task_vars):
         extra = {**METHOD_DEFAULTS, **self.method_parameters(args, task_vars)}
+        host = str(task_vars.get("inventory_hostname", ""))
         if self._task.check_mode:
-            return check_mode_result(args["dump_path"], args["service_name"], args["stop_service"],
-                                     self.describe(args, extra))
+            result = check_mode_result(args["dump_path"], args["service_name"], args["stop_service"],
+                                       self.describe(args, extra))
+            if args["wait"]:
+                return result
+            return {"changed": True, "msg": result["msg"], "job": check_mode_job(
+                method=self.METHOD, dump_path=args["dump_path"], host=host, message=result["msg"])}
         try:
             # The password is a sensitive parameter ([SecureString] in the script, no_log in the module's own
             # invocation, so it never rests in the job's results file); its presence makes the call no_log.
@@ -76,20 +86,35 @@ class DumpWindowAction(AlteryxAction):
                 "Databases": extra["Databases"], "Gzip": extra["Gzip"], "Oplog": extra["Oplog"],
                 "SourcePath": extra["SourcePath"],
             }, task_vars, async_timeout=args["timeout"], poll_interval=args["poll_interval"], step="dump window",
-                sensitive={"Password": extra["Password"]}, progress=lambda: self.written(args["dump_path"], task_vars))
+                sensitive={"Password": extra["Password"]}, progress=lambda: self.written(args["dump_path"], task_vars),
+                wait=args["wait"])
         except AlteryxStepError as exc:
-            # A job that failed in the dump itself may have left the tool's log: keep it too.
-            kept = self.keep_dump_log(args["dump_path"], task_vars) if exc.failure_class == "mongodb" else None
-            exc.msg = self.scrub(exc.msg)
-            raise failed_window(exc, label=self.LABEL, dump_path=args["dump_path"], kept=kept) from None
+            raise self.window_failed(exc, args["dump_path"], task_vars) from None
+        if not args["wait"]:
+            job = dump_job(raw, method=self.METHOD, dump_path=args["dump_path"], host=host)
+            return {"changed": True, "job": job,
+                    "msg": f"{self.LABEL} window started on the host as job {job['ansible_job_id']}; "
+                           "alteryx.server.alteryx_dump_wait waits for it"}
+        return self.shape(raw, args["dump_path"], task_vars)
+
+    def window_failed(self, exc: AlteryxStepError, dump_path: str, task_vars: dict[str, Any]) -> AlteryxStepError:
+        """The step's failure for a host job that failed (or could not be started or followed), shaped like a
+        success's result; a job that failed in the dump itself may have left the tool's log: it is kept too."""
+        kept = self.keep_dump_log(dump_path, task_vars) if exc.failure_class == "mongodb" else None
+        exc.msg = self.scrub(exc.msg)
+        return failed_window(exc, label=self.LABEL, dump_path=dump_path, kept=kept)
+
+    def shape(self, raw: dict[str, Any], dump_path: str, task_vars: dict[str, Any]) -> dict[str, Any]:
+        """The step's result from the finished job's facts (``_dump_window.finish``); raises AlteryxStepError
+        (mongodb) when the dump is judged bad, after keeping its log."""
         warnings = [self.scrub(w) for w in raw.pop("_warnings")]
         changed = raw.pop("_changed")
         verdict = self.judge(raw)
         # The verdict is the controller's: only now is it known that the dump's log is evidence worth keeping.
-        kept = (self.keep_dump_log(args["dump_path"], task_vars)
+        kept = (self.keep_dump_log(dump_path, task_vars)
                 if not verdict["ok"] and raw.get("dump_log") is not None else None)
         try:
-            return quiet(finish(raw, verdict, label=self.LABEL, dump_path=args["dump_path"], warnings=warnings,
+            return quiet(finish(raw, verdict, label=self.LABEL, dump_path=dump_path, warnings=warnings,
                                 changed=changed, kept=kept), task_vars.get("inventory_hostname", ""))
         except AlteryxStepError as exc:
             exc.msg = self.scrub(exc.msg)
@@ -114,7 +139,7 @@ class DumpWindowAction(AlteryxAction):
 
 class ActionModule(DumpWindowAction):
     METHOD = "emongodump"
-    LABEL = "emongodump"
+    LABEL = LABELS[METHOD]
     ARGUMENT_SPEC = {
         **WINDOW_SPEC,
         "exe_path": {"type": "str", "default": "C:\\Program Files\\Alteryx\\bin\\AlteryxService.exe"},
@@ -126,6 +151,3 @@ class ActionModule(DumpWindowAction):
 
     def describe(self, args, parameters):
         return f"run emongodump={args['dump_path']}"
-
-    def judge(self, raw):
-        return judge_dump(raw["exe_stdout"], raw["exe_stderr"], raw["dump_log"], raw.get("files") or [])

@@ -5,8 +5,7 @@
 from __future__ import annotations
 
 from ansible_collections.alteryx.server.plugins.action.alteryx_emongodump import DumpWindowAction
-from ansible_collections.alteryx.server.plugins.plugin_utils._dump import judge_dump
-from ansible_collections.alteryx.server.plugins.plugin_utils._dump_window import WINDOW_SPEC
+from ansible_collections.alteryx.server.plugins.plugin_utils._dump_window import LABELS, WINDOW_SPEC
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._mongo_check import check_mongodb
 from ansible_collections.alteryx.server.plugins.plugin_utils._mongo_connection import resolve_connection, scrub
@@ -16,7 +15,7 @@ DEFAULT_MONGODUMP = "C:\\Program Files\\MongoDB\\Tools\\100\\bin\\mongodump.exe"
 
 class ActionModule(DumpWindowAction):
     METHOD = "mongodump"
-    LABEL = "mongodump"
+    LABEL = LABELS[METHOD]
     ARGUMENT_SPEC = {
         **WINDOW_SPEC,
         "mongodump_path": {"type": "str", "default": DEFAULT_MONGODUMP},
@@ -66,10 +65,6 @@ class ActionModule(DumpWindowAction):
     def describe(self, args, parameters):
         what = ", ".join(parameters["Databases"]) or "every database"
         return f"run mongodump of {what} from {self._display} into {args['dump_path']}"
-
-    def judge(self, raw):
-        return judge_dump(raw["exe_stdout"], raw["exe_stderr"], raw["dump_log"], raw.get("files") or [],
-                          method="mongodump", exit_code=raw["exe_exit_code"])
 
     def scrub(self, text):
         return scrub(text, [getattr(self, "_secret", "")])

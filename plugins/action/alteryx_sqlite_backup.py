@@ -5,15 +5,14 @@
 from __future__ import annotations
 
 from ansible_collections.alteryx.server.plugins.action.alteryx_emongodump import DumpWindowAction
-from ansible_collections.alteryx.server.plugins.plugin_utils._dump import judge_copy
-from ansible_collections.alteryx.server.plugins.plugin_utils._dump_window import WINDOW_SPEC
+from ansible_collections.alteryx.server.plugins.plugin_utils._dump_window import LABELS, WINDOW_SPEC
 
 DEFAULT_SQLITE_PATH = "C:\\ProgramData\\Alteryx\\Service\\Persistence"
 
 
 class ActionModule(DumpWindowAction):
     METHOD = "copy"
-    LABEL = "SQLite copy"
+    LABEL = LABELS[METHOD]
     ARGUMENT_SPEC = {
         **WINDOW_SPEC,
         "source_path": {"type": "str", "default": DEFAULT_SQLITE_PATH},
@@ -27,6 +26,3 @@ class ActionModule(DumpWindowAction):
 
     def describe(self, args, parameters):
         return f"copy the SQLite persistence {args['source_path']} into {args['dump_path']}"
-
-    def judge(self, raw):
-        return judge_copy(raw.get("files") or [])

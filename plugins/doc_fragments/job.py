@@ -60,4 +60,18 @@ options:
     type: int
     default: 30
     version_added: 0.1.0
+  wait:
+    description:
+      - With V(true) the task waits for the job and returns the dump's result.
+      - With V(false) the task only starts the job (one module round trip) and returns its handle RV(job) at once;
+        M(alteryx.server.alteryx_dump_wait) waits for it in a later task and returns exactly what this task would
+        have. No fork of the controller waits meanwhile, so the dump windows of many hosts run side by side
+        whatever C(forks) is. The window on the host is the same detached job either way - it starts the service
+        again by itself.
+      - A job that cannot be started, or whose start reply is lost, fails this task with the same message and
+        RV(failure_class) as with V(true); what the job itself meets (workflows still running, a failed dump) is
+        reported by the wait.
+    type: bool
+    default: true
+    version_added: 0.1.0
 """

@@ -215,8 +215,8 @@ warnings:
   sample:
     - "poll of job j518412376512.4711 failed and was retried: WinRM operation timed out"
 msg:
-  description: What would run.
-  returned: check mode
+  description: What would run; with O(wait=false), that the job started and its id.
+  returned: check mode, and with O(wait=false)
   type: str
   sample: >-
     Would stop AlteryxService, copy the SQLite persistence C:\ProgramData\Alteryx\Service\Persistence into
@@ -226,12 +226,85 @@ ansible_job_id:
   returned: when the job timed out or could not be polled
   type: str
   sample: j518412376512.4711
+job:
+  description:
+    - Handle of the started job, for the O(alteryx.server.alteryx_dump_wait#module:job) option of
+      M(alteryx.server.alteryx_dump_wait), which waits for it and returns this step's result. Holds nothing secret.
+    - In check mode no job starts; the handle then carries only what the wait says in check mode.
+  returned: with O(wait=false)
+  type: dict
+  contains:
+    ansible_job_id:
+      description: Id of the detached job on the host.
+      returned: not in check mode
+      type: str
+      sample: j518412376512.4711
+    script:
+      description: The host script the job runs.
+      returned: not in check mode
+      type: str
+      sample: alteryx_dump_window
+    step:
+      description: The step the job is, in messages.
+      returned: not in check mode
+      type: str
+      sample: dump window
+    started:
+      description: When the job started, seconds since the epoch on the controller's clock.
+      returned: not in check mode
+      type: float
+      sample: 1706666400.25
+    timeout:
+      description: The job's O(timeout) in seconds.
+      returned: not in check mode
+      type: int
+      sample: 21600
+    poll_interval:
+      description: The O(poll_interval) the wait polls with.
+      returned: not in check mode
+      type: float
+      sample: 60.0
+    no_log:
+      description: Whether the job's calls carry a secret (its polls are then no_log too).
+      returned: not in check mode
+      type: bool
+      sample: false
+    log_pending:
+      description: Run log lines the job appends to the host log first (C(-1) outside the backup role).
+      returned: not in check mode
+      type: int
+      sample: 12
+    method:
+      description: The dump method.
+      returned: always
+      type: str
+      sample: copy
+    dump_path:
+      description: The O(dump_path).
+      returned: always
+      type: str
+      sample: D:\Alteryx\Backups\ServerBackup_Full_20240131_020000.staging\MongoDB
+    host:
+      description: Inventory name of the host whose job it is; the wait refuses the handle on another host.
+      returned: always
+      type: str
+      sample: alteryx01
+    check_mode:
+      description: Whether the handle comes from check mode (no job started).
+      returned: always
+      type: bool
+      sample: false
+    msg:
+      description: What the step would do, said again by the wait.
+      returned: check mode
+      type: str
+      sample: Would stop AlteryxService, run emongodump=D:\B\x.staging\MongoDB, then start it again
 log:
   description:
     - Run log entries of this step; M(alteryx.server.alteryx_finalize) writes them to the host log file.
     - One C(WARNING) entry per RV(warnings) item, one C(INFO) entry per service transition and a C(SUCCESS)
       summary; on failure a single C(ERROR) entry.
-  returned: always
+  returned: always, but not by a start with O(wait=false) that succeeded (the wait returns them)
   type: list
   elements: dict
   contains:

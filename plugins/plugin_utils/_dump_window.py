@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ansible_collections.alteryx.server.plugins.plugin_utils._dump import judge_copy, judge_dump
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry
 from ansible_collections.alteryx.server.plugins.plugin_utils._service_states import normalize_state
@@ -28,7 +29,11 @@ WINDOW_SPEC: dict[str, dict[str, Any]] = {
     "timeout": {"type": "int", "default": 21600},
     "poll_interval": {"type": "float", "default": 60.0},
     "heartbeat_seconds": {"type": "int", "default": 30},
+    # false: start the host job and return its handle (``job``); alteryx_dump_wait awaits it in a later task.
+    "wait": {"type": "bool", "default": True},
 }
+# Each method's name in messages (emongodump / mongodump steps, alteryx_sqlite_backup's 'copy').
+LABELS = {"emongodump": "emongodump", "mongodump": "mongodump", "copy": "SQLite copy"}
 # The log the MongoDB dump tools leave in the dump folder (the SQLite copy leaves none).
 DUMP_LOG = "mongoDump.log"
 NO_DUMP_LOG_LABELS = ("SQLite copy",)
@@ -59,10 +64,32 @@ def public_result(raw: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
+def judge_window(method: str, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The controller's verdict on the dump of a window that ran (``_dump.judge_dump`` / ``judge_copy`` keys):
+    the MongoDB tools from their output and log (mongodump's exit code too), the SQLite copy from its files."""
+    files = raw.get("files") or []
+    if method == "copy":
+        return judge_copy(files)
+    if method == "mongodump":
+        return judge_dump(raw["exe_stdout"], raw["exe_stderr"], raw["dump_log"], files, method="mongodump",
+                          exit_code=raw["exe_exit_code"])
+    return judge_dump(raw["exe_stdout"], raw["exe_stderr"], raw["dump_log"], files)
+
+
+def would_message(service_name: str, stop_service: bool, action: str) -> str:
+    """A dump step's sentence in check mode: ``Would stop AlteryxService, <action>, then start it again``."""
+    stop = f"stop {service_name}, " if stop_service else ""
+    return f"Would {stop}{action}" + (", then start it again" if stop_service else "")
+
+
 def check_mode_result(dump_path: str, service_name: str, stop_service: bool, action: str) -> dict[str, Any]:
     """What a dump step says in check mode. Returned keys: the public result's, plus ``msg`` and ``log``."""
-    stop = f"stop {service_name}, " if stop_service else ""
-    message = f"Would {stop}{action}" + (", then start it again" if stop_service else "")
+    return would_result(dump_path, would_message(service_name, stop_service, action))
+
+
+def would_result(dump_path: str, message: str) -> dict[str, Any]:
+    """A check-mode result saying ``message`` (see would_message): nothing dumped, nothing changed on the host.
+    Returned keys: the public result's, plus ``msg`` and ``log``."""
     return {"changed": True, "dump_path": dump_path, "databases": [], "files": [], "transitions": [],
             "downtime_seconds": 0, "msg": message, "log": [entry("INFO", message)]}
 

@@ -22,7 +22,7 @@ from ansible.errors import AnsibleConnectionFailure
 from ansible.utils.display import Display
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
-from ansible_collections.alteryx.server.plugins.plugin_utils._poll import poll_delays
+from ansible_collections.alteryx.server.plugins.plugin_utils._poll import FIRST_DELAY, poll_delays
 from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import render, spool_mark_sent, spool_read, visible
 
 SCRIPT_DIR = Path(__file__).resolve().parent / "powershell"
@@ -78,8 +78,13 @@ def run_script(
     sensitive: dict[str, str] | None = None,
     progress: Callable[[], dict[str, Any]] | None = None,
     carry_run_log: bool = True,
+    wait: bool = True,
 ) -> dict[str, Any]:
     """Run host script ``name`` and return its ``$Ansible.Result``.
+
+    ``wait=False`` (detached jobs only) returns as soon as the job runs, with its handle (``JOB_KEYS``) instead of
+    the result: ``await_script`` waits for it in a later task and returns what this call would have. The fork that
+    ran this task is free meanwhile, so a fleet's jobs run side by side whatever ``forks`` is.
 
     ``progress`` (detached jobs only) measures the job's bytes written so far (it returns the alteryx_progress
     script's result): while the job runs, a line with host, step, elapsed time and those bytes is printed every
@@ -103,7 +108,7 @@ def run_script(
     (bool, the script's ``$Ansible.Changed``) and ``_warnings`` (list of str).
     """
     run_log = getattr(action, "run_log", None) if getattr(action, "WRITES_RUN_LOG", False) and carry_run_log else None
-    pending = 0
+    pending = -1  # run log lines this call carries; -1: it carries none
     if run_log:
         entries, sent = spool_read(run_log["run_id"])
         pending = len(entries)
@@ -113,23 +118,84 @@ def run_script(
     secrets = sensitive_parameters(sensitive)
     if secrets:
         module_args["sensitive_parameters"] = secrets
+    if async_timeout:
+        job = _start_job(action, name, module_args, task_vars, async_timeout, step or name, bool(secrets), pending)
+        job["poll_interval"] = poll_interval
+        return await_script(action, job, task_vars, progress=progress) if wait else job
     try:
         with _no_log(action._task, bool(secrets)):
-            reporter = _Progress(action, task_vars, step or name, progress) if async_timeout and progress else None
-            raw = _execute(action, module_args, task_vars, async_timeout, poll_interval, step=step or name,
-                           reporter=reporter)
+            raw = _execute(action, module_args, task_vars, 0, poll_interval, step=step or name)
     except _transport_errors() as exc:
-        # Converted so that the role's rescue still restarts the service and cleans up (an uncaught
-        # AnsibleConnectionFailure would mark the host unreachable and skip the rescue).
-        raise AlteryxStepError(
-            f"lost the connection to the host during the {step or name} step ({_describe(exc)}); the host may or "
-            f"may not have run it. {after_lost_connection(step or name)}",
-            "general",
-        ) from None  # the message carries the error; a chained cause would repeat it in the task's msg
-    if run_log and isinstance(raw, dict) and "result" in raw:
+        raise _lost_connection(exc, step or name) from None  # the message carries the error
+    _mark_sent(action, raw, pending)
+    return _script_result(name, raw)
+
+
+# The handle of a detached job that run_script(wait=False) returns: the job's id, the script and step it runs,
+# when it was started (epoch seconds, the controller's clock), its timeout, the longest wait between polls,
+# whether its calls are no_log (it carries a secret) and how many run log lines it carries (-1: none).
+JOB_KEYS = ("ansible_job_id", "script", "step", "started", "timeout", "poll_interval", "no_log", "log_pending")
+
+
+def _lost_connection(exc: BaseException, step: str) -> AlteryxStepError:
+    # Converted so that the role's rescue still restarts the service and cleans up (an uncaught
+    # AnsibleConnectionFailure would mark the host unreachable and skip the rescue).
+    return AlteryxStepError(
+        f"lost the connection to the host during the {step} step ({_describe(exc)}); the host may or "
+        f"may not have run it. {after_lost_connection(step)}",
+        "general",
+    )
+
+
+def _mark_sent(action: Any, raw: Any, pending: int) -> None:
+    run_log = getattr(action, "run_log", None)
+    if pending >= 0 and run_log and isinstance(raw, dict) and "result" in raw:
         # The script ran (its first statement appends the pending lines), whether or not it failed later.
         spool_mark_sent(run_log["run_id"], pending)
-    return _script_result(name, raw)
+
+
+def _start_job(action: Any, name: str, module_args: dict[str, Any], task_vars: dict[str, Any], timeout: int,
+               step: str, no_log: bool, pending: int) -> dict[str, Any]:
+    """Start host script ``name`` as a detached job; its handle (JOB_KEYS but poll_interval), or AlteryxStepError
+    when the start failed or its reply was lost."""
+    try:
+        with _no_log(action._task, no_log):
+            started = _execute(action, module_args, task_vars, timeout, 0, step=step, wait=False)
+    except _transport_errors() as exc:
+        raise _lost_connection(exc, step) from None  # the message carries the error
+    if started.get("failed") or started.get("unreachable") or not started.get("ansible_job_id"):
+        # The wrapper's own failure, or the job ended before it signalled that it started.
+        _mark_sent(action, started, pending)
+        _script_result(name, started)
+        raise AlteryxStepError(f"host job for the {step} step did not start: {started.get('msg') or 'no job id'}",
+                               "general")
+    return {"ansible_job_id": str(started["ansible_job_id"]), "script": name, "step": step, "started": time.time(),
+            "timeout": timeout, "no_log": no_log, "log_pending": pending}
+
+
+def await_script(action: Any, job: dict[str, Any], task_vars: dict[str, Any], *,
+                 progress: Callable[[], dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Wait for the detached job of ``job`` (a handle from ``run_script(wait=False)``, JOB_KEYS) and return the
+    script's ``$Ansible.Result`` exactly as ``run_script`` with ``wait=True`` would: the same polls (from the job's
+    start time on: its deadline and progress lines count from there), failures and keys.
+
+    Raises AlteryxStepError as run_script does. Returned keys: the script's result, ``_changed``, ``_warnings``.
+    """
+    step = str(job["step"])
+    # Measured on the controller's clock, which may have moved on between the start task and this one.
+    since = max(0.0, time.time() - float(job["started"]))
+    began = time.monotonic() - since
+    # Polled at least once, even when this task comes after the deadline.
+    deadline = max(began + int(job["timeout"]) + 30, time.monotonic() + FIRST_DELAY)
+    try:
+        with _no_log(action._task, bool(job["no_log"])):
+            reporter = _Progress(action, task_vars, step, progress, began=began) if progress else None
+            raw = _wait_for_job(action, {"ansible_job_id": job["ansible_job_id"]}, task_vars, int(job["timeout"]),
+                                float(job["poll_interval"]), step=step, reporter=reporter, deadline=deadline)
+    except _transport_errors() as exc:
+        raise _lost_connection(exc, step) from None  # the message carries the error
+    _mark_sent(action, raw, int(job["log_pending"]))
+    return _script_result(str(job["script"]), raw)
 
 
 def after_lost_connection(step: str) -> str:
@@ -197,7 +263,9 @@ def _describe(exc: BaseException) -> str:
 
 
 def _execute(action: Any, module_args: dict[str, Any], task_vars: dict[str, Any], async_timeout: int,
-             poll_interval: float, step: str = "", reporter: _Progress | None = None) -> dict[str, Any]:
+             poll_interval: float, step: str = "", reporter: _Progress | None = None,
+             wait: bool = True) -> dict[str, Any]:
+    # wait=False: the async wrapper's reply to the start (ansible_job_id), not polled.
     if async_timeout:
         with _async_task(action._task, async_timeout):
             try:
@@ -209,7 +277,7 @@ def _execute(action: Any, module_args: dict[str, Any], task_vars: dict[str, Any]
                     f"lost the reply to the start of the host job for the {step} step ({_describe(exc)}). The job "
                     f"may be running on the host: it ends within its timeout of {async_timeout} s. "
                     f"{after_lost_connection(step)}", "general") from None  # message carries the error
-        if started.get("failed"):
+        if started.get("failed") or not wait:
             return started
         return _wait_for_job(action, started, task_vars, async_timeout, poll_interval, step=step, reporter=reporter)
     return action._execute_module(module_name="ansible.windows.win_powershell", module_args=module_args,
@@ -217,8 +285,11 @@ def _execute(action: Any, module_args: dict[str, Any], task_vars: dict[str, Any]
 
 
 def _wait_for_job(action: Any, started: dict[str, Any], task_vars: dict[str, Any], timeout: int,
-                  poll_interval: float, step: str = "", reporter: _Progress | None = None) -> dict[str, Any]:
+                  poll_interval: float, step: str = "", reporter: _Progress | None = None,
+                  deadline: float | None = None) -> dict[str, Any]:
     """Poll a detached job until it finishes; a few failed polls in a row are tolerated (WinRM glitches).
+
+    ``deadline`` (time.monotonic()) is when polling gives up; by default ``timeout`` + 30 s from now.
 
     Polls come soon at first and then further apart, up to ``poll_interval`` seconds (``_poll.poll_delays``).
 
@@ -232,7 +303,7 @@ def _wait_for_job(action: Any, started: dict[str, Any], task_vars: dict[str, Any
     """
     jid = started["ansible_job_id"]
     async_dir = action.get_shell_option("async_dir", default="~/.ansible_async")
-    deadline = time.monotonic() + timeout + 30
+    deadline = time.monotonic() + timeout + 30 if deadline is None else deadline
     failed_polls: list[str] = []
     consecutive = 0
     errors = _transport_errors()
@@ -359,13 +430,14 @@ class _Progress:
     """
 
     def __init__(self, action: Any, task_vars: dict[str, Any], step: str,
-                 measure: Callable[[], dict[str, Any]]) -> None:
+                 measure: Callable[[], dict[str, Any]], began: float | None = None) -> None:
+        # ``began``: when the job started (time.monotonic()), by default now.
         raw = task_vars.get(PROGRESS_VAR, DEFAULT_PROGRESS_SECONDS)
         self.interval = progress_seconds(action._templar.template(raw) if isinstance(raw, str) else raw)
         self.host = str(task_vars.get("inventory_hostname", "host"))
         self.step = step
         self.measure = measure
-        self.began = time.monotonic()
+        self.began = time.monotonic() if began is None else began
         self.next_at = self.began + self.interval
 
     def tick(self) -> None:

@@ -338,6 +338,8 @@ SCRIPTS = {
         "archive_path": "D:\\B\\a.zip", "archive_size": 4096, "archive_sha256": SHA, "archive_entries": 3,
         "uncompressed_bytes": 9000, "sidecar": "D:\\B\\a.zip.sha256",
         "manifest_copy": "D:\\B\\a.zip.manifest.json" if params["ManifestCopy"] else "",
+        "manifest_copy_size": 5120 if params["ManifestCopy"] else 0,
+        "manifest_copy_sha256": SHA if params["ManifestCopy"] else "",
         # The first destination gets its copy on the second try, any other fails all four.
         "copies": [{"path": d + "\\a.zip", "sha256": "" if i else SHA, "attempts": 4 if i else 2, "verified": not i,
                     "error": "The network path was not found" if i else ""}
@@ -430,6 +432,11 @@ ARGS: dict[str, dict[str, Any]] = {
     "alteryx_restore_sqlite": {"archive": RESTORE_ARCHIVE, "manifest": RESTORE_SQLITE_MANIFEST, "run_id": "r1"},
     "alteryx_mongodump": {"dump_path": "D:\\B\\x.staging\\MongoDB", "host": "db1"},
     "alteryx_sqlite_backup": {"dump_path": "D:\\B\\x.staging\\MongoDB"},
+    # The handle alteryx_emongodump returns with wait: false on this host (TASK_VARS' inventory_hostname).
+    "alteryx_dump_wait": {"job": {"ansible_job_id": "j1.42", "script": "alteryx_dump_window", "step": "dump window",
+                                  "started": 1706666400.0, "timeout": 600, "poll_interval": 1.0, "no_log": False,
+                                  "log_pending": -1, "method": "emongodump", "dump_path": "D:\\B\\x.staging\\MongoDB",
+                                  "host": "worker1", "check_mode": False}},
     "alteryx_mongodb_check": {"check_from": "host", "host": "db1", "username": "alteryx", "password": "pw"},
     "alteryx_cluster_gate": {"cluster": "c1", "members": ["controller", "worker1"], "phase": "Stopping worker1"},
     # Disagreeing class and code: the result carries failure_class, exit_code and the warning about the code.
@@ -453,18 +460,32 @@ TASK_VARS = {"inventory_hostname": "worker1", "hostvars": {**_HOSTVARS, "worker2
              "groups": {"alteryx_controller": ["controller"], "alteryx_workers": ["worker1", "worker2"]}}
 
 
-def _run_step(name: str, check_mode: bool, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+# Option values that make a step return other keys (each run too, in both modes).
+VARIANTS: dict[str, list[dict[str, Any]]] = {name: [{"wait": False}] for name in (
+    "alteryx_emongodump", "alteryx_mongodump", "alteryx_sqlite_backup")}
+
+
+def _run_step(name: str, check_mode: bool, monkeypatch: pytest.MonkeyPatch,
+              variant: dict[str, Any] | None = None) -> dict[str, Any]:
     action_class = _action(name)
     # Inherited steps (the three dump steps share DumpWindowAction's) call run_script where step() is defined.
     module = importlib.import_module(inspect.getmodule(action_class.step).__name__)
 
     def fake_run_script(action: Any, script: str, parameters: dict[str, Any], task_vars: dict[str, Any],
-                        **_: Any) -> dict[str, Any]:
+                        **kwargs: Any) -> dict[str, Any]:
+        if kwargs.get("wait") is False:  # a detached job only started: its handle
+            return {**ARGS["alteryx_dump_wait"]["job"], "script": script}
         return {**SCRIPTS[script](parameters), "_changed": True, "_warnings": []}
+
+    def fake_await_script(action: Any, job: dict[str, Any], task_vars: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {**SCRIPTS[job["script"]]({}), "_changed": True, "_warnings": []}
 
     if hasattr(module, "run_script"):
         monkeypatch.setattr(module, "run_script", fake_run_script)
-    validation = ArgumentSpecValidator(action_class.ARGUMENT_SPEC).validate(copy.deepcopy(ARGS[name]))
+    if hasattr(module, "await_script"):
+        monkeypatch.setattr(module, "await_script", fake_await_script)
+    validation = ArgumentSpecValidator(action_class.ARGUMENT_SPEC).validate({**copy.deepcopy(ARGS[name]),
+                                                                             **(variant or {})})
     assert not validation.error_messages, validation.error_messages
     action = action_class.__new__(action_class)
     action._task = SimpleNamespace(check_mode=check_mode, async_val=0)
@@ -498,8 +519,8 @@ def test_canned_results_cover_every_action() -> None:
 def test_returned_keys_are_documented(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     returns = _docs(name)["RETURN"]
     seen: set[str] = set()
-    for check_mode in (False, True):
-        result = _run_step(name, check_mode, monkeypatch)
+    for check_mode, variant in [(mode, v) for v in [{}, *VARIANTS.get(name, [])] for mode in (False, True)]:
+        result = _run_step(name, check_mode, monkeypatch, variant)
         keys = set(result) - COMMON_KEYS
         seen |= keys
         assert not keys - set(returns), f"check_mode={check_mode}: undocumented result keys {sorted(keys - set(returns))}"
