@@ -78,10 +78,13 @@ class ActionModule(AlteryxAction):
                 "Modes": candidate_codes(args["scope"]), "Exclude": exclude}, task_vars, step="archive check")
         except AlteryxStepError as exc:
             if skipped and "No ServerBackup_" in exc.msg:
-                raise AlteryxStepError(
-                    f"No archive in {args['backup_path']} verifies, nothing was restored: "
-                    + "; ".join(f"{s['archive']} is damaged: {'; '.join(s['problems'][:2])}" for s in skipped),
-                    "validation", {**exc.result, "skipped": skipped, "changed": False}) from None
+                newest, older = skipped[0], skipped[1:]
+                message = f"Archive {newest['archive']} is damaged, nothing was restored: {'; '.join(newest['problems'])}."
+                message += (" No older archive in {} verifies either: {}".format(
+                    args["backup_path"], "; ".join(f"{s['archive']}: {s['problems'][0]}" for s in older))
+                    if older else f" No older archive in {args['backup_path']} to fall back on.")
+                raise AlteryxStepError(message, "validation",
+                                       {**exc.result, "skipped": skipped, "changed": False}) from None
             unreadable = exc.failure_class == "validation" and exc.result.get("archive") and not args["archive"]
             if not unreadable:
                 raise

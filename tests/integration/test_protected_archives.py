@@ -129,8 +129,10 @@ def test_a_full_archive_is_protected_in_both_clouds_and_restores_with_the_key(fl
     assert restore.rc == 0, restore.output[-5000:]
     assert fleet.state()["secrets"]["server_secret"] == CANARIES["server_secret"]
     assert CANARIES["server_secret"] not in restore.output
-    # The safety backup the restore took first stays local: the clouds hold the Full archive and its sidecar only.
+    # The safety backup the restore took first stays local: the clouds hold the Full archive, its sidecar and its
+    # manifest copy only.
     listed = s3_client.list_objects_v2(Bucket=bucket).get("Contents") or []
-    assert {o["Key"] for o in listed} == {key, key + ".sha256"}
-    assert {b.name for b in container.list_blobs()} == {key, key + ".sha256"}
+    uploaded = {key, key + ".sha256", key + ".manifest.json"}
+    assert {o["Key"] for o in listed} == uploaded
+    assert {b.name for b in container.list_blobs()} == uploaded
     _credentials_nowhere(fleet, azurite, backup.output, restore.output)

@@ -72,8 +72,9 @@ def test_a_timestamp_picks_that_archive_and_nothing_verifying_is_refused(fleet):
     fleet.reset_journal()
     run = fleet.playbook("playbooks/restore.yml", extra={**KEY, "alteryx_restore_scope": "ConfigOnly"})
     assert run.rc != 0
-    text = " ".join(run.output.split())
-    assert "No archive in" in text and "verifies, nothing was restored" in text
+    text = " ".join(run.output.split()).replace("\\\\", "\\")
+    assert f"Archive D:\\Alteryx\\Backups\\{newer.name} is damaged, nothing was restored" in text
+    assert f"No older archive in D:\\Alteryx\\Backups verifies either: D:\\Alteryx\\Backups\\{older.name}" in text
     assert "[failure_class=validation, exit_code=3]" in text
     assert not [c for c in fleet.calls() if "service_state" in c or "restore_config" in c]
     bad = fleet.playbook("playbooks/restore.yml", extra={**KEY, "alteryx_restore_timestamp": "yesterday"})

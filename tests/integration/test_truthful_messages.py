@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from conftest import ansible_env
+from conftest import FAST_VARS, ansible_env
 
 P = "ansible.windows.win_powershell:"
 FINALIZE_TASK = "Write the host log, remove the staging folder and release the lock"
@@ -77,7 +77,7 @@ def test_a_malformed_unc_path_is_told_to_fix_the_path(fleet, tmp_path):
 
 def test_check_mode_writes_no_file_on_the_host_and_claims_no_success(fleet):
     before = {p for p in (fleet.host() / "drives").rglob("*")}
-    report = _run_json(fleet, "playbooks/backup_full.yml", "--check", "-e", json.dumps({"alteryx_backup_poll_interval": 0.2}))
+    report = _run_json(fleet, "playbooks/backup_full.yml", "--check", "-e", json.dumps(FAST_VARS))
     finalize = next(t["hosts"]["controller"] for p in report["plays"] for t in p["tasks"]
                     if t["task"]["name"].endswith(FINALIZE_TASK))
     text = finalize["log_text"]
