@@ -23,30 +23,44 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextlib.contextmanager
-def nx_server(startup_timeout: float = 20.0) -> Iterator[str]:
-    """Run a fresh in-memory server; yields its ``127.0.0.1:PORT`` and stops it afterwards."""
+def _wait_until_up(proc: subprocess.Popen, address: str, timeout: float, last: bool) -> bool:
+    """True once the server answers a ping; False when it exited early (try another port) unless ``last``."""
     import pymongo
 
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with pymongo.MongoClient(f"mongodb://{address}/", serverSelectionTimeoutMS=500) as client:
+                client.admin.command("ping")
+            return True
+        except Exception:  # noqa: BLE001  (not listening yet)
+            exited = proc.poll() is not None
+            if exited and not last:
+                return False
+            if exited or time.monotonic() > deadline:
+                proc.terminate()
+                raise RuntimeError(f"nx-27017 did not start on {address}") from None
+            time.sleep(0.2)
+
+
+@contextlib.contextmanager
+def nx_server(startup_timeout: float = 60.0, attempts: int = 3) -> Iterator[str]:
+    """Run a fresh in-memory server; yields its ``127.0.0.1:PORT`` and stops it afterwards.
+
+    A server that exits at once (the free port was taken by a parallel test in between) is started again on
+    another port, up to ``attempts`` times."""
     exe = Path(sys.executable).parent / "nx-27017"
     command = str(exe) if exe.exists() else shutil.which("nx-27017")
     if not command:
         raise RuntimeError("nx-27017 is not installed (pip install nx-27017)")
-    port = free_port()
-    proc = subprocess.Popen([command, "--db", "memory", "--host", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    address = f"127.0.0.1:{port}"
+    for attempt in range(1, attempts + 1):
+        port = free_port()
+        proc = subprocess.Popen([command, "--db", "memory", "--host", "127.0.0.1", "-p", str(port)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        address = f"127.0.0.1:{port}"
+        if _wait_until_up(proc, address, startup_timeout, last=attempt == attempts):
+            break
     try:
-        deadline = time.monotonic() + startup_timeout
-        while True:
-            try:
-                with pymongo.MongoClient(f"mongodb://{address}/", serverSelectionTimeoutMS=500) as client:
-                    client.admin.command("ping")
-                break
-            except Exception:  # noqa: BLE001  (not listening yet)
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError(f"nx-27017 did not start on {address}") from None
-                time.sleep(0.2)
         yield address
     finally:
         proc.terminate()
