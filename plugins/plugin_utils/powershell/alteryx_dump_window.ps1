@@ -52,32 +52,8 @@ $Ansible.Changed = $false
 #include _run_lock.ps1
 #include _invoke_native.ps1
 #include _run_log.ps1
+#include _private_config.ps1
 Add-RunLog $RunLogPath $RunLogText
-
-function New-PrivateFolder {
-    # Created with its ACL in one call, so the password file is never readable by anyone else, not even briefly.
-    $acl = New-Object Security.AccessControl.DirectorySecurity
-    $acl.SetAccessRuleProtection($true, $false)
-    $inherit = [Security.AccessControl.InheritanceFlags]'ContainerInherit, ObjectInherit'
-    $admins = New-Object Security.Principal.SecurityIdentifier 'S-1-5-32-544'
-    foreach ($sid in @([Security.Principal.WindowsIdentity]::GetCurrent().User, $admins)) {
-        $acl.AddAccessRule((New-Object Security.AccessControl.FileSystemAccessRule $sid, 'FullControl', $inherit, 'None', 'Allow'))
-    }
-    $folder = Join-Path $env:TEMP ('alteryx-mongodump-' + [guid]::NewGuid().ToString('N'))
-    $null = [IO.Directory]::CreateDirectory($folder, $acl)
-    $folder
-}
-
-function Write-PasswordConfig([string]$Path, [Security.SecureString]$Secret) {
-    # The only place the password is text: a BSTR copy, zeroed and freed at once, straight into the private file.
-    $bstr = [Runtime.InteropServices.Marshal]::SecureStringToBSTR($Secret)
-    try {
-        $text = [Runtime.InteropServices.Marshal]::PtrToStringBSTR($bstr)
-        [IO.File]::WriteAllText($Path, "password: '" + $text.Replace("'", "''") + "'`n")
-    } finally {
-        [Runtime.InteropServices.Marshal]::ZeroFreeBSTR($bstr)
-    }
-}
 
 function Invoke-Mongodump {
     $null = New-Item -ItemType Directory -Path $DumpPath -Force
@@ -91,7 +67,7 @@ function Invoke-Mongodump {
     try {
         # A SecureString is a non-null object, so an empty one is truthy: its Length decides.
         if ($null -ne $Password -and $Password.Length -gt 0) {
-            $private = New-PrivateFolder
+            $private = New-PrivateFolder 'alteryx-mongodump-'
             $config = Join-Path $private 'mongodump.yml'
             Write-PasswordConfig $config $Password
             $arguments = @("--config=$config") + $arguments

@@ -6,16 +6,15 @@ import json
 import os
 import shutil
 import time
-import uuid
 
 from .. import alteryx
 from ..host import Host, WinError
 from . import ScriptFailure
 from ._common import process_started, sha256, utc_iso
 from ._invoke_native import invoke_native_watched
+from ._private_config import new_private_folder, write_password_config
 from ._run_lock import run_owns_lock, update_heartbeat
 from ._run_log import add_run_log
-from ._secure_string import ptr_to_string_bstr, secure_string_to_bstr, zero_free_bstr
 from ._service_control import (
     set_service_target,
     status,
@@ -25,29 +24,6 @@ from ._service_control import (
 )
 
 MONGODUMP_MISSING = "install MongoDB Database Tools 100.x or set mongodump_path."
-ADMINISTRATORS = "S-1-5-32-544"
-
-
-def new_private_folder(host: Host) -> str:
-    """``New-PrivateFolder``: a new folder under $env:TEMP created with a protected ACL (the current user and
-    Administrators only). winsim keeps no ACLs on files; the ACL is journalled (``private_folder``) so that a test
-    can check it."""
-    folder = host.win_path(host.local_path("%TEMP%")) + "\\alteryx-mongodump-" + uuid.uuid4().hex
-    host.local_path(folder).mkdir()
-    host.event("private_folder", path=folder, inheritance_protected=True,
-               allow=[{"sid": "current user", "rights": "FullControl"}, {"sid": ADMINISTRATORS, "rights": "FullControl"}])
-    return folder
-
-
-def write_password_config(host: Host, path: str, secret) -> None:
-    """``Write-PasswordConfig``: the SecureString's text through a BSTR (zeroed and freed in finally) into ``path``."""
-    bstr = secure_string_to_bstr(secret)
-    try:
-        text = ptr_to_string_bstr(bstr)
-        # [IO.File]::WriteAllText: UTF-8 without a BOM.
-        host.write_bytes(host.local_path(path), ("password: '" + text.replace("'", "''") + "'\n").encode())
-    finally:
-        zero_free_bstr(bstr)
 
 
 def invoke_mongodump(host: Host, p: dict, heartbeat) -> dict:
@@ -68,7 +44,7 @@ def invoke_mongodump(host: Host, p: dict, heartbeat) -> dict:
     try:
         # A SecureString is a non-null object, so an empty one is truthy: its Length decides.
         if p["Password"] is not None and p["Password"].Length > 0:
-            private = new_private_folder(host)
+            private = new_private_folder(host, "alteryx-mongodump-")
             config = private + "\\mongodump.yml"
             write_password_config(host, config, p["Password"])
             arguments = [f"--config={config}"] + arguments
