@@ -156,7 +156,8 @@ class _Compiler:
         if not ref.startswith("#"):
             raise UnsupportedSchema(f"$ref {ref!r} is not a reference inside the schema")
         cell: list[Check] = []
-        self.refs[ref] = lambda v: cell[0](v)  # a recursive reference meets this while its target compiles
+        # A recursive reference meets this while its target compiles: the lambda looks cell[0] up when called.
+        self.refs[ref] = lambda v: cell[0](v)  # pylint: disable=unnecessary-lambda
         target: Any = self.validator.schema
         for part in unquote(ref[1:]).split("/")[1:]:
             part = part.replace("~1", "/").replace("~0", "~")
