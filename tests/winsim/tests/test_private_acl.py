@@ -96,6 +96,20 @@ def test_create_directory_leaves_an_existing_folder_as_it_was(sim: Host) -> None
     assert sim.access_rules("D:\\Admins")["inherited_from"] == "(volume default)"
 
 
+def test_a_folder_another_run_creates_in_between_is_no_error(sim: Host, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two runs on one host: the other one's CreateDirectory lands between our check and our own create, which
+    # .NET's CreateDirectory takes as success (it applies nothing to a folder that exists).
+    real_mkdir = Path.mkdir
+
+    def raced(self: Path, *args: Any, **kwargs: Any) -> None:
+        real_mkdir(self, parents=True, exist_ok=True)
+        real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", raced)
+    assert sim.create_directory("D:\\Raced", restricted_rules(sim)) is False
+    assert sim.local_path("D:\\Raced").is_dir()
+
+
 def test_a_same_volume_move_keeps_the_dacl_and_a_copy_inherits(sim: Host) -> None:
     new_restricted_folder(sim, "D:\\Private")
     sim.local_path("D:\\Private\\a.zip").write_bytes(b"zip")

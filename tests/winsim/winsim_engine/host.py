@@ -525,7 +525,12 @@ class Host:
         if not probe.is_dir():
             raise WinError(f"Cannot create '{self.win_path(probe)}' because a file or directory with the same name "
                            "already exists.")
-        local.mkdir(parents=True)
+        try:
+            local.mkdir(parents=True)
+        except FileExistsError:
+            if local.is_dir():
+                return False  # another process created it in between: CreateDirectory succeeds and applies nothing
+            raise
         if rules is not None and self.file_system(local).upper() not in NO_ACL_FILE_SYSTEMS:
             rule_list = list(rules)
             for folder in reversed(missing):
