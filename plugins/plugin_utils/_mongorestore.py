@@ -23,6 +23,7 @@ from ansible_collections.alteryx.server.plugins.plugin_utils._restore import (
     ERROR_WORDS_RE,
     RESTORE_SUMMARY_RE,
     archive_persistence,
+    judge_summary,
 )
 
 FINISHED_RE = re.compile(r"finished restoring (\S+?)\.(\S+) \((\d+) documents?, (\d+) failures?\)")
@@ -89,16 +90,8 @@ def judge_mongorestore(raw: Mapping[str, Any], collections: Mapping[str, int]) -
                 "failed": None}
     lines = [_message(line) for line in str(log).splitlines() if line.strip()]
     summaries = [(int(m.group(1)), int(m.group(2))) for m in map(RESTORE_SUMMARY_RE.search, lines) if m]
-    restored = failed = None
-    expected = sum(collections.values())
-    if len(summaries) != 1:
-        problems.append(f"mongoRestore.log has {len(summaries)} summary lines, expected exactly one")
-    else:
-        restored, failed = summaries[0]
-        if failed:
-            problems.append(f"{failed} document(s) failed to restore")
-        if restored != expected:
-            problems.append(f"{restored} document(s) restored, the manifest counts {expected}")
+    restored, failed, count_problems = judge_summary(summaries, sum(collections.values()))
+    problems += count_problems
     problems += _collection_problems(lines, collections)
     problems += [f"mongoRestore.log: {line}" for line in lines
                  if not PROGRESS_RE.match(line) and ERROR_WORDS_RE.search(line)]

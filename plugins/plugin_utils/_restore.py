@@ -264,6 +264,18 @@ def database_plan(manifest: Mapping[str, Any], data_path: str, run_id: str) -> d
             "staging_path": f"{data}_DUMP_{run_id}", "expected_documents": expected, "dump_files": len(dump_files)}
 
 
+def judge_summary(summaries: list[tuple[int, int]], expected: int) -> tuple[int | None, int | None, list[str]]:
+    """Judge mongorestore's ``N document(s) restored successfully. M document(s) failed to restore.`` lines: exactly
+    one, with N == ``expected`` and M == 0. Returns (N or None, M or None, problems)."""
+    if len(summaries) != 1:
+        return None, None, [f"mongoRestore.log has {len(summaries)} summary lines, expected exactly one"]
+    restored, failed = summaries[0]
+    problems = [f"{failed} document(s) failed to restore"] if failed else []
+    if restored != expected:
+        problems.append(f"{restored} document(s) restored, the manifest counts {expected}")
+    return restored, failed, problems
+
+
 def judge_restore(raw: Mapping[str, Any], expected: int) -> dict[str, Any]:
     """Judge an emongorestore run from what the host read: sound only when its log says so without any doubt.
 
@@ -281,15 +293,8 @@ def judge_restore(raw: Mapping[str, Any], expected: int) -> dict[str, Any]:
         return {"ok": False, "problems": [*problems, "mongoRestore.log was not written"], "restored": None,
                 "failed": None}
     summaries = [(int(m.group(1)), int(m.group(2))) for m in RESTORE_SUMMARY_RE.finditer(str(log))]
-    restored = failed = None
-    if len(summaries) != 1:
-        problems.append(f"mongoRestore.log has {len(summaries)} summary lines, expected exactly one")
-    else:
-        restored, failed = summaries[0]
-        if failed:
-            problems.append(f"{failed} document(s) failed to restore")
-        if restored != expected:
-            problems.append(f"{restored} document(s) restored, the manifest counts {expected}")
+    restored, failed, count_problems = judge_summary(summaries, expected)
+    problems += count_problems
     # After the counts, which say the most in the task's message.
     problems += [f"mongoRestore.log: {line.strip()}" for line in str(log).splitlines()
                  if ERROR_WORDS_RE.search(RESTORE_SUMMARY_RE.sub("", line))]
