@@ -7,7 +7,7 @@ from __future__ import annotations
 from ansible_collections.alteryx.server.plugins.plugin_utils._action import AlteryxAction
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_script
-from ansible_collections.alteryx.server.plugins.plugin_utils._restore import config_plan, written_problems
+from ansible_collections.alteryx.server.plugins.plugin_utils._restore import config_plan, put_back_result
 from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry
 
 
@@ -31,12 +31,4 @@ class ActionModule(AlteryxAction):
             "Archive": args["archive"], "RunId": args["run_id"],
             "Files": [{"entry": item["entry"], "path": item["path"]} for item in plan],
         }, task_vars, step="configuration restore")
-        problems = written_problems(plan, result["files"])
-        if problems:
-            raise AlteryxStepError("Restored files differ from the archive (the .pre-restore-" + args["run_id"]
-                                   + " copies hold the previous files): " + "; ".join(problems), "storage",
-                                   {"changed": True, "files": result["files"], "plan": plan})
-        log = [entry("INFO", f"Restored {f['path']} ({f['size']} bytes)"
-                             + (f", previous file kept as {f['safety_copy']}" if f["safety_copy"] else ""))
-               for f in result["files"]]
-        return {"changed": result["_changed"], "files": result["files"], "plan": plan, "log": log}
+        return put_back_result(plan, result, args["run_id"], "files")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ansible_collections.alteryx.server.plugins.plugin_utils._action import AlteryxAction
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 from ansible_collections.alteryx.server.plugins.plugin_utils._host import run_script
-from ansible_collections.alteryx.server.plugins.plugin_utils._restore import sqlite_plan, written_problems
+from ansible_collections.alteryx.server.plugins.plugin_utils._restore import put_back_result, sqlite_plan
 from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry
 
 DEFAULT_SQLITE_PATH = "C:\\ProgramData\\Alteryx\\Service\\Persistence"
@@ -37,12 +37,4 @@ class ActionModule(AlteryxAction):
             "Archive": args["archive"], "RunId": args["run_id"],
             "Files": [{"entry": item["entry"], "path": item["path"]} for item in plan],
         }, task_vars, step="SQLite restore")
-        problems = written_problems(plan, result["files"])
-        if problems:
-            raise AlteryxStepError("Restored SQLite files differ from the archive (the .pre-restore-" + args["run_id"]
-                                   + " copies hold the previous files): " + "; ".join(problems), "storage",
-                                   {"changed": True, "files": result["files"], "plan": plan})
-        log = [entry("INFO", f"Restored {f['path']} ({f['size']} bytes)"
-                             + (f", previous file kept as {f['safety_copy']}" if f["safety_copy"] else ""))
-               for f in result["files"]]
-        return {"changed": result["_changed"], "files": result["files"], "plan": plan, "log": log}
+        return put_back_result(plan, result, args["run_id"], "SQLite files")

@@ -16,6 +16,8 @@ from ansible_collections.alteryx.server.plugins.module_utils._archive_verify imp
     copy_differences,
 )
 from ansible_collections.alteryx.server.plugins.module_utils._signature import SIGNATURE_NAME
+from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
+from ansible_collections.alteryx.server.plugins.plugin_utils._runlog import entry
 
 SCOPES = ("Full", "DatabaseOnly", "ConfigOnly")
 CONFIG_PREFIX = "Config/"
@@ -194,6 +196,23 @@ def written_problems(plan: list[Mapping[str, str]], written: list[Mapping[str, A
         elif digest != item["sha256"]:
             problems.append(f"{item['path']} has SHA256 {digest} after writing, the manifest says {item['sha256']}")
     return problems
+
+
+def put_back_result(plan: list[Mapping[str, str]], result: Mapping[str, Any], run_id: str, what: str
+                    ) -> dict[str, Any]:
+    """The step's result once alteryx_restore_config.ps1 put ``plan``'s files back (``what``: 'files', 'SQLite
+    files'); raises AlteryxStepError (storage) naming the safety copies when one was not written byte for byte.
+
+    Returned keys: ``changed``, ``files`` (the script's), ``plan``, ``log`` (one entry per file written)."""
+    problems = written_problems(plan, result["files"])
+    if problems:
+        raise AlteryxStepError(f"Restored {what} differ from the archive (the .pre-restore-{run_id} copies hold the "
+                               "previous files): " + "; ".join(problems), "storage",
+                               {"changed": True, "files": result["files"], "plan": plan})
+    log = [entry("INFO", f"Restored {f['path']} ({f['size']} bytes)"
+                         + (f", previous file kept as {f['safety_copy']}" if f["safety_copy"] else ""))
+           for f in result["files"]]
+    return {"changed": result["_changed"], "files": result["files"], "plan": plan, "log": log}
 
 
 # emongorestore's summary line in mongoRestore.log; any other line naming one of ERROR_WORDS is a doubt.
