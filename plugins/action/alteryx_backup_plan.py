@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._action import AlteryxAction
@@ -60,12 +59,8 @@ class ActionModule(AlteryxAction):
         missing, unreadable, not Ed25519 or whose passphrase is wrong."""
         if not path:
             return {"enabled": False, "key_id": ""}
-        full = os.path.expanduser(path)
-        if not os.path.isabs(full):
-            full = self._loader.path_dwim(full)
         try:
-            with open(full, "rb") as handle:
-                pem = handle.read(SIGNING_KEY_READ_LIMIT)
+            pem = self.controller_file(path, SIGNING_KEY_READ_LIMIT)
         except OSError as exc:
             raise AlteryxStepError(f"Cannot read the manifest signing key {path} on the controller: "
                                    f"{exc.strerror or exc}. Nothing was done on the node.", "validation") from None
@@ -78,12 +73,8 @@ class ActionModule(AlteryxAction):
     def _secrets(self, plan, settings):
         """The secrets plan (_secret_box.secrets_plan): the certificate is read and checked before any host call."""
         try:
-            pem = load_recipient(settings.get("secrets_recipient", ""), self._read_controller_file)
+            pem = load_recipient(settings.get("secrets_recipient", ""), self.controller_file)
         except ValueError as exc:
             raise AlteryxStepError(f"{exc}. Nothing was done on the node.", "validation") from None
         return secrets_plan(mode_exports=plan["includes_files"], export_secrets=settings.get("export_secrets", True),
                             recipient_pem=pem, plaintext_allowed=settings.get("secrets_plaintext_allowed", False))
-
-    def _read_controller_file(self, path):
-        with open(self._loader.path_dwim(path), "rb") as handle:
-            return handle.read()

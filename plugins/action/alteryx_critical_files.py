@@ -61,7 +61,7 @@ class ActionModule(AlteryxAction):
         A controller that would export secrets unencrypted without leave fails validation here too: the role refuses
         it before anything stops, this guards direct use of the module."""
         try:
-            pem = load_recipient(args["secrets_recipient"], self._read_controller_file)
+            pem = load_recipient(args["secrets_recipient"], self.controller_file)
         except ValueError as exc:
             raise AlteryxStepError(str(exc), "validation") from None
         secrets = secrets_plan(mode_exports=True, export_secrets=export, recipient_pem=pem,
@@ -69,10 +69,6 @@ class ActionModule(AlteryxAction):
         if secrets["refusal"]:
             raise AlteryxStepError(secrets["refusal"], "validation")
         return {**secrets, "pem": pem if export else ""}
-
-    def _read_controller_file(self, path):
-        with open(self._loader.path_dwim(path), "rb") as handle:
-            return handle.read()
 
 
 def _encryption(secrets, files):

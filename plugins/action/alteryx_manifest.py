@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 
 from ansible_collections.alteryx.server.plugins.plugin_utils._action import AlteryxAction
@@ -103,12 +102,8 @@ class ActionModule(AlteryxAction):
         sent to the node."""
         if not path:
             return None
-        full = os.path.expanduser(path)
-        if not os.path.isabs(full):
-            full = self._loader.path_dwim(full)
         try:
-            with open(full, "rb") as handle:
-                return handle.read(64 * 1024)
+            return self.controller_file(path, 64 * 1024)
         except OSError as exc:
             raise AlteryxStepError(f"Cannot read the manifest signing key {path} on the controller: "
                                    f"{exc.strerror or exc}", "validation") from None

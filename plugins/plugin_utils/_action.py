@@ -62,6 +62,12 @@ class AlteryxAction(ActionBase):
         if self.run_log:
             spool_add(self.run_log["run_id"], entries)
 
+    def controller_file(self, path: str, limit: int = -1) -> bytes:
+        """The bytes (at most ``limit``) of a file on the controller: ``~`` expanded, a relative path taken from the
+        playbook's folder as Ansible does. Raises OSError; the caller says which file it wanted."""
+        with open(self._loader.path_dwim(path), "rb") as handle:
+            return handle.read(limit)
+
     def step(self, args: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
         """Do the step's work and return its result keys."""
         raise NotImplementedError
