@@ -34,6 +34,7 @@ class ActionModule(AlteryxAction):
         "lock_path": {"type": "str", "default": ""},
         "run_id": {"type": "str", "default": ""},
         "manifest": {"type": "dict", "default": {}},
+        "manifest_from": {"type": "str", "default": ""},
         "timeout": {"type": "int", "default": 21600},
         "poll_interval": {"type": "float", "default": 60.0},
         "restrict_acls": {"type": "bool", "default": True},
@@ -44,7 +45,10 @@ class ActionModule(AlteryxAction):
             raise AlteryxStepError(f"retries must be 0 or more (tries after the first one), got {args['retries']}",
                                    "validation")
         local = args["local_dir"].rstrip("\\") + "\\" + args["archive_name"]
-        template, started_utc = self._manifest_copy(args["manifest"])
+        manifest = args["manifest"]
+        if args.get("manifest_from"):
+            manifest = self.registered(task_vars, args["manifest_from"], "manifest_from").get("manifest") or {}
+        template, started_utc = self._manifest_copy(manifest)
         if self._task.check_mode:
             suffixes = ("", SIDECAR_SUFFIX) + ((MANIFEST_COPY_SUFFIX,) if template else ())
             targets = [folder.rstrip("\\") + "\\" + args["archive_name"] + suffix

@@ -34,6 +34,7 @@ class ActionModule(AlteryxAction):
         "started": {"type": "str", "required": True},
         "facts": {"type": "dict", "required": True},
         "dump": {"type": "dict", "default": {}},
+        "dump_from": {"type": "str", "default": ""},
         "files": {"type": "list", "elements": "dict", "default": []},
         "directories": {"type": "list", "elements": "dict", "default": []},
         "missing": {"type": "list", "elements": "dict", "default": []},
@@ -48,6 +49,7 @@ class ActionModule(AlteryxAction):
 
     def step(self, args, task_vars):
         facts = args["facts"]
+        dump = self.registered(task_vars, args["dump_from"], "dump_from") if args.get("dump_from") else args["dump"]
         key_pem = self._signing_key(args.get("signing_key", ""))  # before anything is written: a bad key fails the run early
         try:
             started = datetime.fromisoformat(args["started"])
@@ -56,7 +58,7 @@ class ActionModule(AlteryxAction):
         try:
             manifest = build_manifest(
                 mode=args["mode"], archive_name=args["archive_name"], run_id=args["run_id"], started=started,
-                facts=facts, dump=args["dump"], files=args["files"], directories=args["directories"],
+                facts=facts, dump=dump, files=args["files"], directories=args["directories"],
                 missing=args["missing"], secrets_exported=args["secrets_exported"], preflight=args["preflight"],
                 validation_results=args["validation_results"], warnings=args["warnings"], errors=args["errors"],
                 windows_version=self._windows_version(facts, task_vars),

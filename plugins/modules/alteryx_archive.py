@@ -105,6 +105,15 @@ options:
     type: dict
     default: {}
     version_added: 0.1.0
+  manifest_from:
+    description:
+      - The name of the variable the manifest step registered, read as it is instead of O(manifest) (which then is
+        not used). Templating a manifest into an argument makes Ansible walk each of its entries once per task,
+        seconds of controller CPU for a dump of 10,000 MongoDB collections. This is how the backup role passes it.
+      - An undefined or skipped result counts as no manifest.
+    type: str
+    default: ''
+    version_added: 0.1.0
   restrict_acls:
     description:
       - Give the local archive (from the moment its C(.partial) file is created, before a byte is written into it; the
@@ -156,7 +165,8 @@ EXAMPLES = r"""
     archive_name: "{{ backup_plan.archive_name }}"
     destinations: "{{ backup_plan.destinations }}"
     min_bytes: "{{ backup_plan.min_bytes }}"
-    manifest: "{{ manifest.manifest }}"
+    # The registered manifest result, by its variable's name: not templated, however many entries it has.
+    manifest_from: manifest
   register: archive
 
 - name: Say when a network destination did not get its copy

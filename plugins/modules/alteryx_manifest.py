@@ -93,6 +93,16 @@ options:
     type: dict
     default: {}
     version_added: 0.1.0
+  dump_from:
+    description:
+      - The name of the variable the dump step registered (or the dump wait, M(alteryx.server.alteryx_dump_wait)),
+        read as it is instead of O(dump) (which then is not used). Templating a dump's result into an argument makes
+        Ansible walk each dump file once per task, seconds of controller CPU at 10,000 MongoDB collections. This is
+        how the backup role passes it.
+      - An undefined or skipped result means the run has no dump.
+    type: str
+    default: ''
+    version_added: 0.1.0
   files:
     description:
       - Staged files, normally RV(alteryx.server.alteryx_critical_files#module:files); each needs C(archive_path),
@@ -214,7 +224,8 @@ EXAMPLES = r"""
     started: "{{ backup_plan.started }}"
     facts: "{{ alteryx_server }}"
     preflight: "{{ preflight.preflight }}"
-    dump: "{{ dump }}"
+    # The registered dump result, by its variable's name: not templated, however many collections it lists.
+    dump_from: dump
     files: "{{ critical_files.files }}"
     directories: "{{ critical_files.directories }}"
     missing: "{{ critical_files.missing }}"

@@ -88,11 +88,24 @@ def spool_mark_sent(run_id: str, count: int) -> None:
     _spool(run_id).with_suffix(".sent").write_text(str(count))
 
 
-def spool_prune(max_age_seconds: float = 7 * 86400) -> None:
-    """Remove spools of runs that died long ago (a run's own spool goes with its last step)."""
+def spool_prune(max_age_seconds: float = 7 * 86400, every_seconds: float = 3600) -> None:
+    """Remove spools of runs that died long ago (a run's own spool goes with its last step).
+
+    At most once per ``every_seconds`` (a marker file's time says when it last ran): every host of every run calls
+    this, and a folder of thousands of dead spools would otherwise be listed and stat'ed once per host."""
     folder = _spool("x").parent
-    cutoff = datetime.now().timestamp() - max_age_seconds
+    now = datetime.now().timestamp()
+    marker = folder / ".pruned"
+    try:
+        if now - marker.stat().st_mtime < every_seconds:
+            return
+    except FileNotFoundError:
+        pass
+    marker.touch()
+    cutoff = now - max_age_seconds
     for file in folder.iterdir():
+        if file == marker:
+            continue
         try:
             stale = file.stat().st_mtime < cutoff
         except FileNotFoundError:

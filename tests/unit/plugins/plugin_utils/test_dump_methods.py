@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from ansible.errors import AnsibleActionFail
 
 from ansible_collections.alteryx.server.plugins.action import alteryx_manifest
 from ansible_collections.alteryx.server.plugins.plugin_utils import _manifest
@@ -133,7 +134,8 @@ def test_a_node_without_persistence_expects_nothing():
     assert manifest["MongoDBInformation"]["DeploymentType"] == "none"
 
 
-def _manifest_step(args: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[dict, list]:
+def _manifest_step(args: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+                   task_vars: dict[str, Any] | None = None) -> tuple[dict, list]:
     written: list = []
     monkeypatch.setattr(alteryx_manifest, "run_script",
                         lambda *a, **k: written.append(a) or {"sha256": SHA, "_changed": True, "_warnings": []})
@@ -143,7 +145,7 @@ def _manifest_step(args: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tup
     full = {"staging_path": "D:\\S", "archive_name": "ServerBackup_Full_20240307_040509.zip", "run_id": "r1",
             "started": "2024-03-07T04:05:09", "files": [], "directories": [], "missing": [], "secrets_exported": {},
             "preflight": {}, "validation_results": [], "warnings": [], "errors": [], **args}
-    return action.step(copy.deepcopy(full), {}), written
+    return action.step(copy.deepcopy(full), task_vars or {}), written
 
 
 @pytest.mark.parametrize(("deployment", "step"), [("sqlite", "alteryx.server.alteryx_sqlite_backup"),
@@ -170,3 +172,23 @@ def test_manifest_step_writes_a_sqlite_backup(monkeypatch):
 def test_manifest_step_config_only_needs_no_dump(monkeypatch):
     result, written = _manifest_step({"mode": "ConfigOnly", "facts": FACTS, "dump": {}}, monkeypatch)
     assert written and result["manifest"]["MongoDBInformation"]["Included"] is False
+
+
+def test_manifest_step_reads_the_dump_by_its_variable_name(monkeypatch):
+    """dump_from names the registered result; it is read from the task's variables, not templated."""
+    result, _ = _manifest_step({"mode": "Full", "facts": FACTS, "dump": {}, "dump_from": "_dump"}, monkeypatch,
+                               {"_dump": SQLITE_DUMP})
+    assert result["manifest"]["MongoDBInformation"]["BackupMethod"] == "SQLite file copy"
+
+
+@pytest.mark.parametrize("held", [None, {"skipped": True, "changed": False}])
+def test_manifest_step_takes_an_undefined_or_skipped_dump_as_none(held, monkeypatch):
+    task_vars = {} if held is None else {"_dump": held}
+    result, _ = _manifest_step({"mode": "ConfigOnly", "facts": FACTS, "dump": SQLITE_DUMP, "dump_from": "_dump"},
+                               monkeypatch, task_vars)
+    assert result["manifest"]["MongoDBInformation"]["Included"] is False
+
+
+def test_manifest_step_refuses_a_dump_variable_that_is_not_a_result(monkeypatch):
+    with pytest.raises(AnsibleActionFail, match="dump_from: _dump is not a registered step result but a str"):
+        _manifest_step({"mode": "Full", "facts": FACTS, "dump_from": "_dump"}, monkeypatch, {"_dump": "{{ x }}"})
