@@ -31,6 +31,7 @@ class ActionModule(AlteryxAction):
         # Raw on purpose: every check of a setting happens in validate_settings, which reports all
         # problems at once with failure_class validation instead of Ansible's first type error.
         "settings": {"type": "dict", "default": {}},
+        "settings_from_vars": {"type": "list", "elements": "str", "default": []},
         # The manifest signing key, loaded here so that a key that cannot be used fails before any node is touched.
         "signing_key": {"type": "str", "default": ""},
         "signing_key_passphrase": {"type": "str", "default": "", "no_log": True},
@@ -39,7 +40,8 @@ class ActionModule(AlteryxAction):
     def step(self, args, task_vars):
         # The older single options are the fallback; the same setting inside ``settings`` wins.
         raw = {"local_path": args["local_dir"], "network_paths": args["network_paths"], "log_path": args["log_dir"],
-               "min_archive_bytes": args["min_bytes"], **args["settings"]}
+               "min_archive_bytes": args["min_bytes"],
+               **self._settings_from_vars(args.get("settings_from_vars") or [], task_vars), **args["settings"]}
         settings = validate_settings(raw)
         signing = self._signing(args["signing_key"], args["signing_key_passphrase"])
         plan = plan_run(mode=args["mode"], when=datetime.now(), local_dir=settings["local_path"],
@@ -52,6 +54,15 @@ class ActionModule(AlteryxAction):
             spool_add(plan["run_id"], log)  # the host log's first line, written by the run's first host call
         return {"changed": False, **plan, "settings": settings, "secrets": self._secrets(plan, settings),
                 "signing": signing, "log": log}
+
+    def _settings_from_vars(self, keys, task_vars):
+        """{key: value of the variable alteryx_backup_<key>, templated} for each key whose variable is defined."""
+        found = {}
+        for key in keys:
+            name = f"alteryx_backup_{key}"
+            if name in task_vars:
+                found[key] = self._templar.template(task_vars[name])
+        return found
 
     def _signing(self, path, passphrase):
         """{enabled, key_id} of the manifest signing key at ``path`` on the controller (expanded like the manifest

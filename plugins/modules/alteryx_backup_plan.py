@@ -80,6 +80,16 @@ options:
     type: dict
     default: {}
     version_added: 0.1.0
+  settings_from_vars:
+    description:
+      - Settings (keys of O(settings)) to read from the task's variables C(alteryx_backup_<key>), each templated
+        once here. This is how the backup role passes its settings, with one template per setting and node instead of
+        two (the argument's and the variable's). Undefined variables are left out; a key also in O(settings) takes
+        the value there.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.1.0
   settings:
     description:
       - The backup role's settings, keyed by the role variable name without C(alteryx_backup_); every key is
@@ -183,6 +193,13 @@ EXAMPLES = r"""
       max_workflow_wait: 1800
       max_service_wait: 600
       job_timeout: 7200
+  register: backup_plan
+
+- name: Check the settings the play's alteryx_backup_* variables hold, then plan the run
+  alteryx.server.alteryx_backup_plan:
+    mode: "{{ alteryx_backup_mode }}"
+    host_folder: "{{ inventory_hostname }}"
+    settings_from_vars: [local_path, network_paths, retention_days, min_keep]
   register: backup_plan
 
 - name: Plan a database-only backup with a custom log folder and size threshold
