@@ -35,3 +35,17 @@ def floor_playbook(shape: HostRun, path: Path) -> Path:
              "gather_facts": False, "tasks": tasks}]
     path.write_text(yaml.safe_dump(play, sort_keys=False))
     return path
+
+
+def with_role_validation(floor: Path, path: Path, repo: Path) -> Path:
+    """Write ``floor`` with one task in front: the backup role's argument validation as ansible-core runs it before a
+    role (``validate_argument_spec`` with the role's ``main`` spec, every role default defined), and return it.
+
+    What the role must cost beyond the floor, whatever its steps do: its spec is required (meta/argument_specs.yml)."""
+    play = yaml.safe_load(floor.read_text())
+    spec = yaml.safe_load((repo / "roles" / "backup" / "meta" / "argument_specs.yml").read_text())
+    play[0]["vars_files"] = [str(repo / "roles" / "backup" / "defaults" / "main.yml")]
+    play[0]["tasks"].insert(0, {"name": "Validate the role's arguments", "ansible.builtin.validate_argument_spec": {
+        "argument_spec": spec["argument_specs"]["main"]["options"], "provided_arguments": {}}})
+    path.write_text(yaml.safe_dump(play, sort_keys=False))
+    return path
