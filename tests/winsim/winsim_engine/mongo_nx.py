@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_until_up(proc: subprocess.Popen, address: str, timeout: float, last: bool) -> bool:
+def _wait_until_up(proc: subprocess.Popen, address: str, timeout: float, last: bool, log: Path) -> bool:
     """True once the server answers a ping; False when it exited early (try another port) unless ``last``."""
     import pymongo
 
@@ -39,7 +40,8 @@ def _wait_until_up(proc: subprocess.Popen, address: str, timeout: float, last: b
                 return False
             if exited or time.monotonic() > deadline:
                 proc.terminate()
-                raise RuntimeError(f"nx-27017 did not start on {address}") from None
+                said = log.read_text(errors="replace")[-2000:] if log.is_file() else "(no log)"
+                raise RuntimeError(f"nx-27017 did not start on {address}: {said}") from None
             time.sleep(0.2)
 
 
@@ -53,22 +55,29 @@ def nx_server(startup_timeout: float = 60.0, attempts: int = 3) -> Iterator[str]
     command = str(exe) if exe.exists() else shutil.which("nx-27017")
     if not command:
         raise RuntimeError("nx-27017 is not installed (pip install nx-27017)")
-    for attempt in range(1, attempts + 1):
-        port = free_port()
-        proc = subprocess.Popen([command, "--db", "memory", "--host", "127.0.0.1", "-p", str(port)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        address = f"127.0.0.1:{port}"
-        if _wait_until_up(proc, address, startup_timeout, last=attempt == attempts):
-            break
+    # Its own PID and log file: nx-27017 refuses to start while the PID file it defaults to (/tmp/nx_27017.pid)
+    # names a running server, so servers of tests running side by side would stop each other from starting.
+    home = Path(tempfile.mkdtemp(prefix="nx27017_"))
     try:
-        yield address
-    finally:
-        proc.terminate()
+        for attempt in range(1, attempts + 1):
+            port = free_port()
+            proc = subprocess.Popen([command, "--db", "memory", "--host", "127.0.0.1", "-p", str(port),
+                                     "--pid-file", str(home / f"{port}.pid"), "--log-file", str(home / f"{port}.log")],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            address = f"127.0.0.1:{port}"
+            if _wait_until_up(proc, address, startup_timeout, last=attempt == attempts, log=home / f"{port}.log"):
+                break
         try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            yield address
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def seed(address: str, counts: dict[str, dict[str, int]]) -> None:
