@@ -10,7 +10,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.build/collections:$(CURDIR)/tests/winsim
 DEMO   := demo
 
-.PHONY: setup lint ruff ansible-lint ps-syntax ps51 sanity unit winsim-tests integration test demo bench bench-clusters bench-verify verify-property restore-property reliability build changelog clean azurite
+.PHONY: setup lint ruff ansible-lint ps-syntax ps51 sanity unit winsim-tests integration test demo bench bench-profile bench-clusters bench-verify verify-property restore-property reliability build changelog clean azurite
 
 setup: $(STAMP) $(LINK) $(AZURITE)
 
@@ -81,6 +81,11 @@ reliability: setup
 
 bench: setup
 	$(BIN)/python tests/bench/bench_backup.py --out docs/performance.md
+
+# Where the controller's CPU goes: every ansible worker of a 10-cluster Full under cProfile, summed per task and per
+# kind of work (Jinja compiling, templating, module building, the collection's steps).
+bench-profile: setup
+	$(BIN)/python tests/bench/profile_run.py --clusters 10
 
 # Offline verification: throughput against sha256sum on a >= 1 GB archive (docs/verify.md), and the corruption
 # property tests at their full count (make test runs a seeded sample of 200 per property).
