@@ -198,6 +198,8 @@ def render(args: argparse.Namespace, fleet: list[dict], dump: HostRun | None, co
         "  [performance-clusters.md](performance-clusters.md) (`make bench-clusters`).",
         "- Offline verification throughput against `sha256sum` - [verify.md](verify.md) (`make bench-verify`)"
         + _verify_throughput() + ".",
+        "- Unit costs of a task by kind - `python tests/bench/bench_task_costs.py`; every ansible worker under cProfile,",
+        "  per task - `make bench-profile`.",
         "- Profiling winsim itself: `WINSIM_PROFILE=<folder>` makes its connection write one cProfile file per worker",
         "  (`python -m pstats <folder>/<pid>.prof`) and the CPU log (`<folder>/cpu.jsonl`); docs/winsim.md.",
         "",
@@ -371,8 +373,9 @@ def _modes_section(modes: list) -> list[str]:
     return lines + ["", "Target (issue 3): Full <= 15 module calls per host, nothing but the dump inside the window.", ""]
 
 
-def kept_sections(path: Path, titles: tuple[str, ...] = ("## Output size",)) -> str:
-    """Hand-written sections of the current file to carry over (the output size figures of bench_output.py)."""
+def kept_sections(path: Path, titles: tuple[str, ...] = (
+        "## Where the controller's CPU goes, and what the targets would take", "## Output size")) -> str:
+    """Hand-written sections of the current file to carry over (the CPU analysis, the figures of bench_output.py)."""
     if not path.is_file():
         return ""
     text, kept = path.read_text(), []
