@@ -109,9 +109,10 @@ def test_a_run_after_kill_9_takes_the_lock_over_without_waiting_for_staleness(fl
 # ---------------------------------------------------------------- a long dump stays locked
 def test_a_long_dump_keeps_its_lock_fresh_and_a_second_run_touches_nothing(fleet):
     state = fleet.state()
-    state["mongo"]["dump_seconds"] = 8
+    state["mongo"]["dump_seconds"] = 10
     fleet.set_state(mongo=state["mongo"])
-    stale = 4  # heartbeat every max(1, stale // 4) s
+    # Heartbeat every max(1, stale // 4) = 1 s; 6 s leaves a loaded machine (two test workers) room for a late one.
+    stale = 6
     first = start(fleet, extra={"alteryx_backup_lock_stale_seconds": stale})
     lock = fleet.backups_dir() / LOCK
     assert wait_for(lambda: any(e.get("event") == "service_stopped" for e in fleet.journal()), 60)
