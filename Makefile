@@ -83,7 +83,7 @@ bench: setup
 	$(BIN)/python tests/bench/bench_backup.py --out docs/performance.md
 
 # Where the controller's CPU goes: every ansible worker of a 10-cluster Full under cProfile, summed per task and per
-# kind of work (Jinja compiling, templating, module building, the collection's steps).
+# kind of work (Jinja compiling, templating, task arguments, conditions, module building, plugin loading).
 bench-profile: setup
 	$(BIN)/python tests/bench/profile_run.py --clusters 10
 

@@ -86,7 +86,7 @@ def fleet_point(base: Path, clusters: int, forks: int) -> dict:
 def validation_floor_point(base: Path, clusters: int, forks: int, shape: HostRun) -> RunCost:
     """The floor with the role's argument validation in front, on fresh hosts: the least any role can cost."""
     shutil.rmtree(base, ignore_errors=True)
-    inventory = new_fleet(base / "hosts", clusters=clusters)
+    inventory = new_fleet(base / "fleet", clusters=clusters)
     playbook = with_role_validation(floor_playbook(shape, base / "floor.yml"), base / "floor_validated.yml", REPO)
     cost = run_playbook(inventory, playbook, forks=forks)
     print(f"{clusters} cluster(s): floor with the role's argument validation {cost.cpu:.1f} s CPU", flush=True)

@@ -5,7 +5,7 @@
 Runs the playbook against fresh simulated single-node clusters at production defaults with each worker (one task
 on one host) under cProfile (worker_profile/sitecustomize.py), then prints per host: for each task, its time and
 the Jinja templates it compiled; and over all tasks, time by kind (Jinja compiling, templating, module building,
-the collection's steps, plugin loading). cProfile measures wall time, so with more workers than cores every figure
+plugin loading). cProfile measures wall time, so with more workers than cores every figure
 is inflated alike: compare shares, not absolute values, with ``make bench``.
 """
 
@@ -34,7 +34,6 @@ KINDS = [
     ("task attributes and arguments (post_validate)", lambda k: k[2] == "post_validate" and k[0].endswith("playbook/task.py")),
     ("conditionals (when)", lambda k: k[2] == "_resolve_conditional"),
     ("module payload building", lambda k: k[2] == "_configure_module"),
-    ("the collection's steps (host calls included)", lambda k: k[2] == "step" and "/plugins/action/alteryx_" in k[0]),
     ("plugin source loading", lambda k: k[2] == "_load_module_source"),
 ]
 WINSIM = ("exec_command", "put_file", "fetch_file", "_engine")

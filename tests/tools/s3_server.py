@@ -173,3 +173,14 @@ class S3Gateway:
             except subprocess.TimeoutExpired:
                 self._moto.kill()
                 self._moto.wait()
+
+
+def bucket_client(gateway: S3Gateway, key_id: str, secret: str, bucket: str):
+    """A boto3 client of ``gateway`` with ``bucket`` created (Object Lock enabled), its name in ``client.bucket``."""
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=gateway.endpoint, region_name="us-east-1", aws_access_key_id=key_id,
+                          aws_secret_access_key=secret)
+    client.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
+    client.bucket = bucket
+    return client

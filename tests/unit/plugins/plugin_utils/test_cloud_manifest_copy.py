@@ -25,7 +25,7 @@ from ansible_collections.alteryx.server.plugins.plugin_utils._cloud_upload impor
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[4] / "tools"))
-from s3_server import S3Gateway  # noqa: E402
+from s3_server import S3Gateway, bucket_client  # noqa: E402
 
 KEY_ID, SECRET = "AKIAMANIFESTCOPY0000", "manifest-copy-canary-secret-0123456789ab"
 NAME = "ServerBackup_Full_20240131_020000.zip"
@@ -48,12 +48,7 @@ def s3(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture
 def client(s3: S3Gateway, request: pytest.FixtureRequest):
-    import boto3
-    s3_client = boto3.client("s3", endpoint_url=s3.endpoint, region_name="us-east-1", aws_access_key_id=KEY_ID,
-                             aws_secret_access_key=SECRET)
-    s3_client.bucket = f"copy-{abs(hash(request.node.name)) % 10**8}"
-    s3_client.create_bucket(Bucket=s3_client.bucket, ObjectLockEnabledForBucket=True)
-    return s3_client
+    return bucket_client(s3, KEY_ID, SECRET, f"copy-{abs(hash(request.node.name)) % 10**8}")
 
 
 def _dest(s3: S3Gateway, bucket: str, **extra: Any):

@@ -19,7 +19,7 @@ from ansible_collections.alteryx.server.plugins.plugin_utils._cloud_store import
 from ansible_collections.alteryx.server.plugins.plugin_utils._failures import AlteryxStepError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[4] / "tools"))
-from s3_server import S3Gateway  # noqa: E402
+from s3_server import S3Gateway, bucket_client  # noqa: E402
 
 BUCKET = "retention-bucket"
 KEY_ID, SECRET = "AKIARETENTION0000000", "retention-canary-secret-0123456789abcdef"
@@ -36,13 +36,7 @@ def s3(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture
 def client(s3: S3Gateway, request: pytest.FixtureRequest):
-    import boto3
-    s3_client = boto3.client("s3", endpoint_url=s3.endpoint, region_name="us-east-1", aws_access_key_id=KEY_ID,
-                             aws_secret_access_key=SECRET)
-    name = f"{BUCKET}-{abs(hash(request.node.name)) % 10**8}"
-    s3_client.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
-    s3_client.bucket = name
-    return s3_client
+    return bucket_client(s3, KEY_ID, SECRET, f"{BUCKET}-{abs(hash(request.node.name)) % 10**8}")
 
 
 def _dest(s3: S3Gateway, bucket: str, **extra: Any):
